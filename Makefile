@@ -1,0 +1,85 @@
+# Two commands matter: `make book` (set up + build the website) and
+# `make test` (set up + run every test). Everything else is a convenience.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HTML   := _build/html
+BOOK_INPUTS := $(wildcard optlib/*.py) requirements.txt
+# The browser test needs Chromium from Debian's packages (.ci/run installs it).
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: help book test lint unit nbval book-strict browser lab bench clean
+
+help:
+	@echo "make book   set up .venv and build the website into $(HTML)"
+	@echo "make test   set up .venv with the test tools and run every test"
+	@echo "make lab    open the chapters in JupyterLab, widgets live"
+	@echo "make bench  run the benchmarks and print their table"
+	@echo "make clean  remove the build and caches (keeps .venv)"
+
+# --- set-up -----------------------------------------------------------------
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Python 3.11 or newer is needed (found: $$($(PYTHON) --version))"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.book-installed: $(BIN)/python requirements.txt pyproject.toml
+	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --no-deps -e .
+	@touch $@
+
+$(VENV)/.dev-installed: $(VENV)/.book-installed requirements-dev.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+# --- the book ---------------------------------------------------------------
+
+# The execution cache keys on code cells only. When optlib or the pinned
+# requirements change, outputs computed by the old code must not survive, so
+# the whole build (cache included) is thrown away.
+_build/.inputs-stamp: $(BOOK_INPUTS)
+	rm -rf _build
+	@mkdir -p _build && touch $@
+
+book: $(VENV)/.book-installed _build/.inputs-stamp
+	$(BIN)/jupyter-book build . --keep-going
+	@echo
+	@echo "The book is built. Open $(CURDIR)/$(HTML)/index.html in a browser."
+
+# The build that `make test` runs: from scratch, every warning an error.
+book-strict: $(VENV)/.dev-installed
+	rm -rf _build
+	$(BIN)/jupyter-book build . -W -n --keep-going
+	@mkdir -p _build && touch _build/.inputs-stamp
+
+# --- tests ------------------------------------------------------------------
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+unit: $(VENV)/.dev-installed
+	$(BIN)/pytest -q tests --ignore=tests/test_site.py
+
+nbval: $(VENV)/.dev-installed
+	$(BIN)/pytest -q --nbval-lax chapters
+
+browser: $(VENV)/.dev-installed
+	$(BIN)/pytest -q tests/test_site.py --chromium=$(CHROMIUM)
+
+test: lint unit nbval book-strict browser
+
+# --- conveniences -----------------------------------------------------------
+
+lab: $(VENV)/.book-installed
+	$(BIN)/jupyter lab chapters/
+
+bench: $(VENV)/.dev-installed
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf _build .pytest_cache .ruff_cache .hypothesis
+	find . -name __pycache__ -not -path './$(VENV)/*' -prune -exec rm -rf {} +
