@@ -73,7 +73,7 @@ def check_in_interval(
     """Refuse entries outside the closed interval [low, high]."""
     outside = (array < low) | (array > high)
     if outside.any():
-        first = array[outside].flat[0]
+        first = array[outside].flat[0].item()
         raise ValueError(
             f"{name} must hold {what} in [{low}, {high}], "
             f"found {int(outside.sum())} outside, e.g. {first!r}"
@@ -119,3 +119,10 @@ def describe(value: float | np.ndarray) -> str:
     if isinstance(value, np.ndarray):
         return f"array with min {value.min()!r} and max {value.max()!r}"
     return repr(value)
+
+
+def check_bool(name: str, value: Any) -> bool:
+    """Return ``value`` as a bool, refusing 0, 1, strings and the like."""
+    if not isinstance(value, bool | np.bool_):
+        raise ValueError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
