@@ -1,0 +1,1323 @@
+r"""Optimizers with the names, defaults, update rules and validation of ``torch.optim``.
+
+Each rule is one short function that reads line by line like its formula
+(:func:`sgd_step`, :func:`adagrad_step`, :func:`rmsprop_step`, :func:`adam_step`,
+:func:`adamw_step`), built from two shared pieces written once
+(:func:`ema_update`, :func:`bias_correction`). The classes :class:`SGD`,
+:class:`Adagrad`, :class:`RMSprop`, :class:`Adam` and :class:`AdamW` wrap a rule
+with what a training loop needs: validated hyper-parameters, per-parameter
+state, ``step``, ``state_dict`` and ``load_state_dict``.
+
+Conventions shared by every class:
+
+* ``step(grads)`` updates the caller's arrays **in place** and keeps their dtype.
+* Arithmetic follows IEEE rules as in PyTorch: a non-finite gradient gives
+  non-finite parameters, silently (no NumPy warning); detecting divergence is
+  the training loop's job.
+* A large parameter (at least ``2 * BLOCK_SIZE`` elements) is updated block by
+  block on every core, with the same rule; the result is bitwise the same.
+* Every numeric hyper-parameter may be a scalar or a NumPy array that
+  broadcasts against the parameters: parameters of shape ``(k, d)`` with
+  ``lr`` of shape ``(k, 1)`` run ``k`` independent configurations in one sweep.
+  A term that a scalar would switch off (``momentum=0``, ``weight_decay=0``) is
+  switched on when *any* entry of its array is nonzero; the entries that are
+  exactly zero then reduce to the plain rule (for SGD, as long as dampening is 0).
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, ClassVar
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from optlib._validation import check_bool, hyperparameter
+
+__all__ = [
+    "SGD",
+    "Adagrad",
+    "Adam",
+    "AdamW",
+    "Optimizer",
+    "RMSprop",
+    "adagrad_step",
+    "adam_step",
+    "adamw_step",
+    "bias_correction",
+    "ema_update",
+    "rmsprop_step",
+    "sgd_step",
+]
+
+Hyperparameter = float | np.ndarray
+"""A validated hyper-parameter: a Python float, or a read-only float64 array for a sweep."""
+
+Scratch = tuple[np.ndarray, np.ndarray]
+"""Two work arrays shaped like the parameter, reused at every step to avoid temporaries."""
+
+
+# ---------------------------------------------------------------------------
+# Shared pieces
+# ---------------------------------------------------------------------------
+
+
+def ema_update(
+    average: np.ndarray, value: np.ndarray, decay: Hyperparameter, tmp: np.ndarray | None = None
+) -> np.ndarray:
+    r"""Exponential moving average, in place: :math:`a \leftarrow \beta a + (1 - \beta) x`.
+
+    Written as PyTorch's ``lerp``, :math:`a \leftarrow a + (1 - \beta)(x - a)`, so
+    that the rounding matches ``torch.optim``. Used for both of Adam's moments and
+    for RMSprop's averages of :math:`g` and :math:`g^2`.
+
+    Parameters
+    ----------
+    average : ndarray
+        The running average :math:`a`, updated in place and returned.
+    value : ndarray
+        The new observation :math:`x`.
+    decay : float or ndarray
+        The decay :math:`\beta` in [0, 1): how much of the old average survives a step.
+    tmp : ndarray, optional
+        Work array shaped like ``average`` (allocated when omitted).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> average = np.zeros(2)
+    >>> ema_update(average, np.array([1.0, 2.0]), decay=0.5)
+    array([0.5, 1. ])
+    """
+    # a ← a + (1 − β)(x − a)
+    step_towards_value = np.subtract(value, average, out=tmp)
+    step_towards_value *= 1 - decay
+    average += step_towards_value
+    return average
+
+
+def bias_correction(decay: Hyperparameter, step: int) -> Hyperparameter:
+    r"""The factor :math:`1 - \beta^t` that un-biases a zero-initialised moving average.
+
+    After :math:`t` updates from :math:`a_0 = 0`, the weights of an exponential
+    moving average with decay :math:`\beta` sum to :math:`1 - \beta^t`, not 1;
+    dividing by this factor makes the early averages unbiased.
+
+    Examples
+    --------
+    >>> bias_correction(0.9, 1)  # the first average holds only 10% of the gradient
+    0.09999999999999998
+    """
+    return 1 - decay**step
+
+
+def _nonzero(value: Hyperparameter) -> bool:
+    """Whether a hyper-parameter switches its term on: any nonzero entry of an array counts."""
+    if isinstance(value, np.ndarray):
+        return bool(np.any(value != 0))
+    return value != 0
+
+
+def _scaled(x: np.ndarray, factor: Hyperparameter, out: np.ndarray) -> np.ndarray:
+    """``factor * x`` written into ``out`` (``x`` itself when ``factor`` is the scalar 1)."""
+    if not isinstance(factor, np.ndarray) and factor == 1:
+        return x
+    return np.multiply(x, factor, out=out)
+
+
+def _direction(
+    param: np.ndarray,
+    grad: np.ndarray,
+    weight_decay: Hyperparameter,
+    maximize: bool,
+    out: np.ndarray,
+) -> np.ndarray:
+    r"""The gradient the rule follows: :math:`g \leftarrow \pm\nabla f(\theta) + \lambda\theta`.
+
+    ``maximize`` negates the gradient first; then L2 weight decay adds
+    :math:`\lambda\theta` (the order of ``torch.optim``). Returns ``grad`` itself
+    when neither applies, else ``out``. The caller's ``grad`` is never modified.
+    """
+    if not _nonzero(weight_decay):
+        # g ← −∇f  (maximize)  or  g ← ∇f
+        return np.negative(grad, out=out) if maximize else grad
+    # g ← λθ ± ∇f
+    direction = np.multiply(param, weight_decay, out=out)
+    if maximize:
+        direction -= grad
+    else:
+        direction += grad
+    return direction
+
+
+def _work_arrays(param: np.ndarray, scratch: Scratch | None) -> Scratch:
+    return scratch if scratch is not None else (np.empty_like(param), np.empty_like(param))
+
+
+# ---------------------------------------------------------------------------
+# One function per update rule
+# ---------------------------------------------------------------------------
+
+
+def sgd_step(
+    param: np.ndarray,
+    grad: np.ndarray,
+    state: dict[str, Any],
+    *,
+    lr: Hyperparameter = 1e-3,
+    momentum: Hyperparameter = 0.0,
+    dampening: Hyperparameter = 0.0,
+    weight_decay: Hyperparameter = 0.0,
+    nesterov: bool = False,
+    maximize: bool = False,
+    scratch: Scratch | None = None,
+) -> None:
+    r"""One step of :class:`SGD` on one parameter, in place (no validation).
+
+    ``state`` holds ``"momentum_buffer"`` :math:`b` once momentum is used;
+    pass an empty dict before the first step.
+    """
+    direction_buf, tmp = _work_arrays(param, scratch)
+    g = _direction(param, grad, weight_decay, maximize, out=direction_buf)
+    if _nonzero(momentum):
+        b = state.get("momentum_buffer")
+        if b is None:
+            # b₁ ← g₁
+            b = state["momentum_buffer"] = np.array(g, dtype=param.dtype)
+        else:
+            # b ← μb + (1 − τ)g
+            b *= momentum
+            b += _scaled(g, 1 - dampening, out=tmp)
+        if nesterov:
+            # g ← g + μb
+            g = np.add(g, np.multiply(b, momentum, out=tmp), out=direction_buf)
+        else:
+            # g ← b
+            g = b
+    # θ ← θ − αg
+    param -= _scaled(g, lr, out=tmp)
+
+
+def adagrad_step(
+    param: np.ndarray,
+    grad: np.ndarray,
+    state: dict[str, Any],
+    *,
+    lr: Hyperparameter = 1e-2,
+    lr_decay: Hyperparameter = 0.0,
+    weight_decay: Hyperparameter = 0.0,
+    initial_accumulator_value: Hyperparameter = 0.0,
+    eps: Hyperparameter = 1e-10,
+    maximize: bool = False,
+    scratch: Scratch | None = None,
+) -> None:
+    r"""One step of :class:`Adagrad` on one parameter, in place (no validation).
+
+    ``state`` holds ``"step"`` :math:`t` and ``"sum"`` :math:`s`; an empty dict
+    starts them at 0 and ``initial_accumulator_value``.
+    """
+    direction_buf, tmp = _work_arrays(param, scratch)
+    if not state:
+        state.update(_adagrad_initial_state(param, initial_accumulator_value))
+    state["step"] += 1
+    t, sum_sq_grads = state["step"], state["sum"]
+    g = _direction(param, grad, weight_decay, maximize, out=direction_buf)
+    # α_t ← α / (1 + (t − 1)η)
+    decayed_lr = lr / (1 + (t - 1) * lr_decay)
+    # s ← s + g²
+    sum_sq_grads += np.multiply(g, g, out=tmp)
+    # θ ← θ − α_t g / (√s + ε)
+    denom = np.sqrt(sum_sq_grads, out=tmp)
+    denom += eps
+    param -= _scaled(np.divide(g, denom, out=tmp), decayed_lr, out=tmp)
+
+
+def _adagrad_initial_state(param: np.ndarray, initial_accumulator_value: Hyperparameter) -> dict:
+    sum_sq_grads = np.empty_like(param)
+    sum_sq_grads[...] = initial_accumulator_value
+    return {"step": 0, "sum": sum_sq_grads}
+
+
+def rmsprop_step(
+    param: np.ndarray,
+    grad: np.ndarray,
+    state: dict[str, Any],
+    *,
+    lr: Hyperparameter = 1e-2,
+    alpha: Hyperparameter = 0.99,
+    eps: Hyperparameter = 1e-8,
+    weight_decay: Hyperparameter = 0.0,
+    momentum: Hyperparameter = 0.0,
+    centered: bool = False,
+    maximize: bool = False,
+    scratch: Scratch | None = None,
+) -> None:
+    r"""One step of :class:`RMSprop` on one parameter, in place (no validation).
+
+    ``state`` holds ``"step"``, ``"square_avg"`` :math:`v`, and, when used,
+    ``"grad_avg"`` :math:`\bar g` (centered) and ``"momentum_buffer"`` :math:`b`;
+    missing entries start at zero.
+    """
+    direction_buf, tmp = _work_arrays(param, scratch)
+    if not state:
+        state.update(step=0, square_avg=np.zeros_like(param))
+    if centered and "grad_avg" not in state:
+        state["grad_avg"] = np.zeros_like(param)
+    if _nonzero(momentum) and "momentum_buffer" not in state:
+        state["momentum_buffer"] = np.zeros_like(param)
+    state["step"] += 1
+    g = _direction(param, grad, weight_decay, maximize, out=direction_buf)
+    square_avg = state["square_avg"]
+    # v ← ρv + (1 − ρ)g²   (ρ is the argument ``alpha``)
+    ema_update(square_avg, np.multiply(g, g, out=tmp), alpha, tmp=tmp)
+    if centered:
+        grad_avg = state["grad_avg"]
+        # ḡ ← ρḡ + (1 − ρ)g
+        ema_update(grad_avg, g, alpha, tmp=tmp)
+        # d ← √(v − ḡ²) + ε
+        denom = np.subtract(square_avg, np.multiply(grad_avg, grad_avg, out=tmp), out=tmp)
+        np.sqrt(denom, out=denom)
+    else:
+        # d ← √v + ε
+        denom = np.sqrt(square_avg, out=tmp)
+    denom += eps
+    if _nonzero(momentum):
+        b = state["momentum_buffer"]
+        # b ← μb + g/d
+        b *= momentum
+        b += np.divide(g, denom, out=tmp)
+        # θ ← θ − αb
+        param -= _scaled(b, lr, out=tmp)
+    else:
+        # θ ← θ − α g/d
+        param -= _scaled(np.divide(g, denom, out=tmp), lr, out=tmp)
+
+
+def adam_step(
+    param: np.ndarray,
+    grad: np.ndarray,
+    state: dict[str, Any],
+    *,
+    lr: Hyperparameter = 1e-3,
+    betas: tuple[Hyperparameter, Hyperparameter] = (0.9, 0.999),
+    eps: Hyperparameter = 1e-8,
+    weight_decay: Hyperparameter = 0.0,
+    amsgrad: bool = False,
+    maximize: bool = False,
+    scratch: Scratch | None = None,
+) -> None:
+    r"""One step of :class:`Adam` on one parameter, in place (no validation).
+
+    ``state`` holds ``"step"`` :math:`t`, ``"exp_avg"`` :math:`m`,
+    ``"exp_avg_sq"`` :math:`v` and, with amsgrad, ``"max_exp_avg_sq"``
+    :math:`v^{\max}`; missing entries start at zero.
+    """
+    beta1, beta2 = betas
+    direction_buf, tmp = _work_arrays(param, scratch)
+    if not state:
+        state.update(step=0, exp_avg=np.zeros_like(param), exp_avg_sq=np.zeros_like(param))
+    if amsgrad and "max_exp_avg_sq" not in state:
+        state["max_exp_avg_sq"] = np.zeros_like(param)
+    state["step"] += 1
+    t, m, v = state["step"], state["exp_avg"], state["exp_avg_sq"]
+    g = _direction(param, grad, weight_decay, maximize, out=direction_buf)
+    # m ← β₁m + (1 − β₁)g
+    ema_update(m, g, beta1, tmp=tmp)
+    # v ← β₂v + (1 − β₂)g²
+    ema_update(v, np.multiply(g, g, out=direction_buf), beta2, tmp=tmp)
+    if amsgrad:
+        # v^max ← max(v^max, v), and the step divides by v^max instead of v
+        v = np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
+    # d ← √v / √(1 − β₂ᵗ) + ε
+    denom = np.sqrt(v, out=tmp)
+    denom /= bias_correction(beta2, t) ** 0.5
+    denom += eps
+    # θ ← θ − α/(1 − β₁ᵗ) · m/d
+    step_size = lr / bias_correction(beta1, t)
+    param -= _scaled(np.divide(m, denom, out=tmp), step_size, out=tmp)
+
+
+def adamw_step(
+    param: np.ndarray,
+    grad: np.ndarray,
+    state: dict[str, Any],
+    *,
+    lr: Hyperparameter = 1e-3,
+    betas: tuple[Hyperparameter, Hyperparameter] = (0.9, 0.999),
+    eps: Hyperparameter = 1e-8,
+    weight_decay: Hyperparameter = 1e-2,
+    amsgrad: bool = False,
+    maximize: bool = False,
+    scratch: Scratch | None = None,
+) -> None:
+    r"""One step of :class:`AdamW` on one parameter, in place (no validation).
+
+    Decoupled weight decay shrinks :math:`\theta` first, then an Adam step
+    without weight decay follows. ``state`` is Adam's.
+    """
+    if _nonzero(weight_decay):
+        # θ ← θ(1 − αλ)
+        param *= 1 - lr * weight_decay
+    adam_step(
+        param,
+        grad,
+        state,
+        lr=lr,
+        betas=betas,
+        eps=eps,
+        weight_decay=0.0,
+        amsgrad=amsgrad,
+        maximize=maximize,
+        scratch=scratch,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Hyper-parameter checks, with torch.optim's messages
+# ---------------------------------------------------------------------------
+
+
+def _number(name: str, value: Any) -> Hyperparameter:
+    """A finite number, or a read-only float64 copy of an array of them."""
+    value = hyperparameter(name, value)
+    if isinstance(value, np.ndarray):
+        if value.ndim == 0:
+            return float(value)
+        value = value.copy()
+        value.flags.writeable = False  # changes go through the validated attribute
+    return value
+
+
+def _refuse(bad: Any, message: str, value: Hyperparameter) -> None:
+    """Raise ``ValueError(f"{message}: {value}")`` where ``bad`` holds, naming an offender."""
+    if not np.any(bad):
+        return
+    if isinstance(value, np.ndarray):
+        offender = value[np.broadcast_to(bad, value.shape)].flat[0]
+        raise ValueError(f"{message}: {offender} (in an array of shape {value.shape})")
+    raise ValueError(f"{message}: {value}")
+
+
+def _nonnegative(name: str, value: Any, message: str) -> Hyperparameter:
+    value = _number(name, value)
+    _refuse(value < 0, message, value)
+    return value
+
+
+def _betas(value: Any) -> tuple[Hyperparameter, Hyperparameter]:
+    if isinstance(value, np.ndarray) and value.ndim > 0:
+        value = list(value)
+    if isinstance(value, str | bytes) or not isinstance(value, Sequence):
+        raise ValueError(f"betas must be a pair (beta1, beta2), got {value!r}")
+    if len(value) != 2:
+        raise ValueError(f"betas must be a pair (beta1, beta2), got {len(value)} values")
+    checked = []
+    for index, beta in enumerate(value):
+        beta = _number(f"betas[{index}]", beta)
+        _refuse((beta < 0) | (beta >= 1), f"Invalid beta parameter at index {index}", beta)
+        checked.append(beta)
+    return checked[0], checked[1]
+
+
+def _check_params(params: Any) -> list[np.ndarray]:
+    if isinstance(params, np.ndarray):
+        params = [params]
+    elif isinstance(params, dict) or not isinstance(params, Sequence):
+        raise ValueError(
+            "params must be a NumPy array or a list of them "
+            f"(parameter groups are not supported), got {type(params).__name__}"
+        )
+    params = list(params)
+    if not params:
+        raise ValueError("optimizer got an empty parameter list")
+    for index, param in enumerate(params):
+        if not isinstance(param, np.ndarray):
+            raise ValueError(
+                f"params[{index}] must be a NumPy array (it is updated in place), "
+                f"got {type(param).__name__}"
+            )
+        if not np.issubdtype(param.dtype, np.floating):
+            raise ValueError(
+                f"params[{index}] must be a real floating array to be updated in place, "
+                f"got dtype {param.dtype}; convert it first, e.g. x = x.astype(float)"
+            )
+        if not param.flags.writeable:
+            raise ValueError(f"params[{index}] is read-only; the optimizer updates it in place")
+    if len({id(param) for param in params}) != len(params):
+        raise ValueError("params contains the same array more than once")
+    return params
+
+
+# ---------------------------------------------------------------------------
+# Large parameters: the same rule, block by block, on two or more threads
+# ---------------------------------------------------------------------------
+
+BLOCK_SIZE = 1 << 19
+"""Elements per block when a large parameter is updated block by block.
+
+A rule makes several passes over its arrays, one per NumPy operation. On a
+block of 2**19 elements, with work arrays that stay in cache from block to
+block, only the parameter, its gradient and its state travel to and from main
+memory, once each. NumPy releases the GIL inside each operation, so each
+thread takes its own share of the blocks. Every operation is element-wise, so
+the result is bitwise that of one call on the whole arrays.
+"""
+
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+_thread_work = threading.local()
+
+
+def _threads() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _block_pool() -> ThreadPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(_threads(), thread_name_prefix="optlib-block")
+        return _pool
+
+
+def _forget_pool() -> None:  # a forked child does not inherit the parent's threads
+    global _pool
+    _pool = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)
+
+
+def _block_work(dtype: np.dtype) -> Scratch:
+    """This thread's two block-sized work arrays of ``dtype``, reused at every block."""
+    cache = _thread_work.__dict__  # one dict per thread
+    work = cache.get(dtype)
+    if work is None or len(work[0]) != BLOCK_SIZE:  # first use, or BLOCK_SIZE was changed
+        work = cache[dtype] = (np.empty(BLOCK_SIZE, dtype), np.empty(BLOCK_SIZE, dtype))
+    return work
+
+
+def _blockable(
+    param: np.ndarray, grad: np.ndarray, state: dict[str, Any], hyperparameters: dict[str, Any]
+) -> bool:
+    """Blocks need flat views of every array, and no array hyper-parameter to broadcast."""
+    arrays = [param, grad, *(value for value in state.values() if isinstance(value, np.ndarray))]
+    sweep = any(
+        isinstance(part, np.ndarray)
+        for value in hyperparameters.values()
+        for part in (value if isinstance(value, tuple) else (value,))
+    )
+    return all(array.flags.c_contiguous for array in arrays) and not sweep
+
+
+def _update_in_blocks(
+    rule: Callable[..., None],
+    param: np.ndarray,
+    grad: np.ndarray,
+    state: dict[str, Any],
+    hyperparameters: dict[str, Any],
+) -> None:
+    """Run ``rule`` on consecutive blocks of the flattened arrays, a share of them per thread.
+
+    Each block gets a state dict of views into the parameter's state. What the
+    rule creates (the state of a first step) is gathered afterwards, and what it
+    counts (``"step"``) is read back from the first block.
+    """
+    blocks = [slice(start, start + BLOCK_SIZE) for start in range(0, param.size, BLOCK_SIZE)]
+    block_states = [
+        {
+            key: value.reshape(-1)[block] if isinstance(value, np.ndarray) else value
+            for key, value in state.items()
+        }
+        for block in blocks
+    ]
+
+    def update_blocks(indices: range) -> None:
+        work = _block_work(param.dtype)
+        with np.errstate(all="ignore"):  # IEEE arithmetic, silent, as in torch
+            for index in indices:
+                block = blocks[index]
+                block_param = param.reshape(-1)[block]
+                size = block_param.size
+                rule(
+                    block_param,
+                    grad.reshape(-1)[block],
+                    block_states[index],
+                    scratch=(work[0][:size], work[1][:size]),
+                    **hyperparameters,
+                )
+
+    threads = min(_threads(), len(blocks))
+    if threads > 1:
+        shares = [range(k, len(blocks), threads) for k in range(threads)]
+        list(_block_pool().map(update_blocks, shares))
+    else:
+        update_blocks(range(len(blocks)))
+    for key, value in block_states[0].items():
+        if not isinstance(value, np.ndarray):
+            state[key] = value
+        elif key not in state:
+            parts = [block_state[key] for block_state in block_states]
+            state[key] = np.concatenate(parts).reshape(param.shape)
+
+
+# ---------------------------------------------------------------------------
+# The classes
+# ---------------------------------------------------------------------------
+
+
+class Optimizer:
+    """What every optimizer shares: parameters, validated hyper-parameters, state.
+
+    A subclass names its hyper-parameters, its state entries and its update
+    rule, and checks its hyper-parameters in :meth:`_check` with torch's messages.
+    Hyper-parameters are plain attributes; assigning one (``opt.lr = 0.01``)
+    validates it and takes effect at the next :meth:`step`.
+    """
+
+    hyperparameter_names: ClassVar[tuple[str, ...]] = ()
+    state_names: ClassVar[tuple[str, ...]] = ()
+    update_rule: ClassVar[Callable[..., None]]
+
+    params: list[np.ndarray]
+    state: list[dict[str, Any]]
+
+    def __init__(self, params: np.ndarray | Sequence[np.ndarray], **hyperparameters: Any):
+        self.params = _check_params(params)
+        self.state = [{} for _ in self.params]
+        self._scratch: list[Scratch | None] = [None] * len(self.params)
+        self._set_hyperparameters(hyperparameters)
+
+    def _check(self, values: dict[str, Any]) -> dict[str, Any]:
+        """Validate and convert every hyper-parameter (torch's checks and messages)."""
+        raise NotImplementedError
+
+    def _checked(self, values: dict[str, Any]) -> dict[str, Any]:
+        checked = self._check(values)
+        for name, value in checked.items():
+            for array in value if isinstance(value, tuple) else (value,):
+                if isinstance(array, np.ndarray):
+                    self._check_broadcast(name, array)
+        return checked
+
+    def _check_broadcast(self, name: str, array: np.ndarray) -> None:
+        for index, param in enumerate(self.params):
+            try:
+                fits = np.broadcast_shapes(array.shape, param.shape) == param.shape
+            except ValueError:
+                fits = False
+            if not fits:
+                raise ValueError(
+                    f"{name} of shape {array.shape} does not broadcast against "
+                    f"params[{index}] of shape {param.shape}; for a sweep of k runs, "
+                    "give params shape (k, d) and each array hyper-parameter shape (k, 1)"
+                )
+
+    def _set_hyperparameters(self, values: dict[str, Any]) -> None:
+        for name, value in self._checked(values).items():
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in self.hyperparameter_names:
+            self._set_hyperparameters({**self.hyperparameters, name: value})
+        elif name.startswith("_") or name in ("params", "state"):
+            object.__setattr__(self, name, value)
+        else:
+            raise AttributeError(
+                f"{type(self).__name__} has no hyper-parameter {name!r}; "
+                f"its hyper-parameters are {', '.join(self.hyperparameter_names)}"
+            )
+
+    @property
+    def hyperparameters(self) -> dict[str, Any]:
+        """The current hyper-parameters, by name."""
+        return {name: getattr(self, name) for name in self.hyperparameter_names}
+
+    def __repr__(self) -> str:
+        settings = ", ".join(f"{name}={value!r}" for name, value in self.hyperparameters.items())
+        return f"{type(self).__name__}({settings})"
+
+    def step(self, grads: np.ndarray | Sequence[np.ndarray]) -> None:
+        """Update every parameter in place from its gradient.
+
+        Parameters
+        ----------
+        grads : ndarray or list of ndarray
+            One gradient per parameter, in the order of ``params``, each of the
+            same shape as its parameter (a single array when there is one parameter).
+
+        Raises
+        ------
+        ValueError
+            A wrong number of gradients, or a gradient whose shape differs from
+            its parameter's.
+        """
+        grads = self._check_grads(grads)
+        hyperparameters = self.hyperparameters
+        rule = type(self).update_rule
+        for index, (param, grad) in enumerate(zip(self.params, grads, strict=True)):
+            state = self.state[index]
+            if param.size >= 2 * BLOCK_SIZE and _blockable(param, grad, state, hyperparameters):
+                _update_in_blocks(rule, param, grad, state, hyperparameters)
+                continue
+            scratch = self._scratch[index]
+            if scratch is None:
+                scratch = self._scratch[index] = (np.empty_like(param), np.empty_like(param))
+            with np.errstate(all="ignore"):  # IEEE arithmetic, silent, as in torch
+                rule(param, grad, state, scratch=scratch, **hyperparameters)
+
+    def _check_grads(self, grads: Any) -> list[np.ndarray]:
+        if isinstance(grads, np.ndarray):
+            grads = [grads]
+        elif not isinstance(grads, Sequence):
+            raise ValueError(
+                f"grads must be a list of arrays aligned with params, got {type(grads).__name__}"
+            )
+        if len(grads) != len(self.params):
+            raise ValueError(
+                f"expected {len(self.params)} gradient(s), one per parameter, got {len(grads)}"
+            )
+        checked = []
+        for index, (param, grad) in enumerate(zip(self.params, grads, strict=True)):
+            grad = np.asarray(grad)
+            if grad.shape != param.shape:
+                raise ValueError(
+                    f"gradient {index} has shape {grad.shape}, "
+                    f"but params[{index}] has shape {param.shape}"
+                )
+            if np.may_share_memory(grad, param):  # e.g. ∇(‖θ‖²/2) = θ returned as θ itself
+                grad = grad.copy()
+            checked.append(grad)
+        return checked
+
+    def state_dict(self) -> dict[str, Any]:
+        """A deep copy of the state and hyper-parameters, in ``torch.optim``'s layout.
+
+        ``{"state": {index: {name: value}}, "param_groups": [{hyper-parameters...,
+        "params": [0, 1, ...]}], "optimizer": class name}``. ``"step"`` is a plain
+        int (torch stores a 0-d tensor); parameters without state yet are absent.
+        """
+        group = copy.deepcopy(self.hyperparameters)
+        group["params"] = list(range(len(self.params)))
+        return {
+            "state": {i: copy.deepcopy(s) for i, s in enumerate(self.state) if s},
+            "param_groups": [group],
+            "optimizer": type(self).__name__,
+        }
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore state and hyper-parameters from :meth:`state_dict`'s output.
+
+        Everything is checked before anything changes, and copied in: the
+        trajectory continues exactly as if it had never been interrupted.
+
+        Raises
+        ------
+        ValueError
+            The dict comes from another optimizer class, has another number of
+            parameters, unknown or missing entries, or arrays of the wrong shape.
+        """
+        name = type(self).__name__
+        if not isinstance(state_dict, dict) or not {"state", "param_groups"} <= state_dict.keys():
+            raise ValueError("state_dict must be a dict with 'state' and 'param_groups' entries")
+        source = state_dict.get("optimizer", name)
+        if source != name:
+            raise ValueError(f"state_dict comes from {source}, cannot load it into {name}")
+        groups = state_dict["param_groups"]
+        if len(groups) != 1:
+            raise ValueError(f"expected 1 parameter group, the state_dict has {len(groups)}")
+        group = dict(groups[0])
+        ids = list(group.pop("params", []))
+        if len(ids) != len(self.params):
+            raise ValueError(
+                f"the state_dict holds {len(ids)} parameter(s), this optimizer {len(self.params)}"
+            )
+        if group.keys() != set(self.hyperparameter_names):
+            raise ValueError(
+                f"the state_dict's hyper-parameters {sorted(group)} are not {name}'s "
+                f"{sorted(self.hyperparameter_names)}"
+            )
+        hyperparameters = self._checked(group)
+        unknown = set(state_dict["state"]) - set(ids)
+        if unknown:
+            raise ValueError(f"state_dict has state for unknown parameter(s) {sorted(unknown)}")
+        state = [
+            self._checked_state(index, param, state_dict["state"].get(key, {}))
+            for index, (key, param) in enumerate(zip(ids, self.params, strict=True))
+        ]
+        for hyper_name, value in hyperparameters.items():
+            object.__setattr__(self, hyper_name, value)
+        self.state = state
+
+    def _checked_state(self, index: int, param: np.ndarray, entries: dict) -> dict[str, Any]:
+        unknown = set(entries) - set(self.state_names)
+        if unknown:
+            raise ValueError(
+                f"state for params[{index}] has unknown entries {sorted(unknown)}; "
+                f"{type(self).__name__} keeps {', '.join(self.state_names)}"
+            )
+        state: dict[str, Any] = {}
+        for key, value in entries.items():
+            if value is None:
+                continue
+            if key == "step":
+                step = np.asarray(value)
+                if step.ndim != 0 or step != int(step) or step < 0:
+                    raise ValueError(f"state for params[{index}]: step must be an int >= 0")
+                state[key] = int(step)
+                continue
+            array = np.array(value, dtype=param.dtype)  # a copy, in the parameter's dtype
+            if array.shape != param.shape:
+                raise ValueError(
+                    f"state for params[{index}]: {key} has shape {array.shape}, "
+                    f"but the parameter has shape {param.shape}"
+                )
+            state[key] = array
+        return state
+
+
+class SGD(Optimizer):
+    r"""Stochastic gradient descent, optionally with (Nesterov) momentum, as ``torch.optim.SGD``.
+
+    Parameters
+    ----------
+    params : ndarray or list of ndarray
+        Float arrays, updated in place by :meth:`step`.
+    lr : float or ndarray, default 1e-3
+        Learning rate :math:`\alpha`.
+    momentum : float or ndarray, default 0
+        Momentum factor :math:`\mu`.
+    dampening : float or ndarray, default 0
+        Dampening :math:`\tau` of the momentum.
+    weight_decay : float or ndarray, default 0
+        L2 penalty :math:`\lambda`, added to the gradient.
+    nesterov : bool, default False
+        Nesterov momentum (needs momentum > 0 and dampening 0).
+    maximize : bool, default False
+        Ascend the objective instead of descending.
+
+    Notes
+    -----
+    The update (``sgd_step``), as in PyTorch's documentation:
+
+    .. math::
+       \begin{aligned}
+         &\textbf{input: } \alpha \text{ (lr)},\ \theta_0 \text{ (params)},\ f(\theta)
+            \text{ (objective)},\ \lambda \text{ (weight decay)},\ \mu \text{ (momentum)},
+            \ \tau \text{ (dampening)},\ \textit{nesterov},\ \textit{maximize} \\
+         &\textbf{for } t = 1, 2, \ldots \textbf{ do} \\
+         &\quad g_t \leftarrow -\nabla f(\theta_{t-1}) \textbf{ if } \textit{maximize}
+            \textbf{ else } \nabla f(\theta_{t-1}) \\
+         &\quad \textbf{if } \lambda \neq 0:\ g_t \leftarrow g_t + \lambda\theta_{t-1} \\
+         &\quad \textbf{if } \mu \neq 0: \\
+         &\qquad b_t \leftarrow g_t \textbf{ if } t = 1
+            \textbf{ else } \mu b_{t-1} + (1 - \tau) g_t \\
+         &\qquad g_t \leftarrow g_t + \mu b_t \textbf{ if } \textit{nesterov}
+            \textbf{ else } b_t \\
+         &\quad \theta_t \leftarrow \theta_{t-1} - \alpha g_t
+       \end{aligned}
+
+    **Momentum conventions differ.** PyTorch (and this class) accumulates the
+    raw gradient and scales by the learning rate afterwards,
+    :math:`b \leftarrow \mu b + g,\ \theta \leftarrow \theta - \alpha b`.
+    Sutskever et al. (2013), and Keras, put the learning rate inside the velocity,
+    :math:`v \leftarrow \mu v - \alpha g,\ \theta \leftarrow \theta + v`; the two
+    agree while :math:`\alpha` is constant and differ once a schedule changes it.
+    A third form weights the gradient by :math:`1 - \mu`,
+    :math:`b \leftarrow \mu b + (1 - \mu) g` (``dampening=momentum`` here, except
+    that the first step is undamped); its steps are :math:`1 - \mu` times smaller.
+
+    With an array of momenta, the buffer is used when any entry is nonzero; an
+    entry of exactly 0 then gives plain descent when dampening is 0 (with
+    dampening :math:`\tau`, its steps are scaled by :math:`1 - \tau` after the first).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> theta = np.array([1.0, -2.0])
+    >>> opt = SGD(theta, lr=0.1)
+    >>> opt.step(2 * theta)  # the gradient of ‖θ‖²
+    >>> theta
+    array([ 0.8, -1.6])
+
+    Three learning rates in one sweep: one row of ``thetas`` per run.
+
+    >>> thetas = np.ones((3, 2))
+    >>> opt = SGD(thetas, lr=np.array([[0.1], [0.2], [0.5]]), momentum=0.9)
+    >>> opt.step(2 * thetas)
+    >>> thetas
+    array([[0.8, 0.8],
+           [0.6, 0.6],
+           [0. , 0. ]])
+    """
+
+    hyperparameter_names = ("lr", "momentum", "dampening", "weight_decay", "nesterov", "maximize")
+    state_names = ("momentum_buffer",)
+    update_rule = staticmethod(sgd_step)
+
+    lr: Hyperparameter
+    momentum: Hyperparameter
+    dampening: Hyperparameter
+    weight_decay: Hyperparameter
+    nesterov: bool
+    maximize: bool
+
+    def __init__(
+        self,
+        params: np.ndarray | Sequence[np.ndarray],
+        lr: ArrayLike = 1e-3,
+        momentum: ArrayLike = 0,
+        dampening: ArrayLike = 0,
+        weight_decay: ArrayLike = 0,
+        nesterov: bool = False,
+        *,
+        maximize: bool = False,
+    ) -> None:
+        super().__init__(
+            params,
+            lr=lr,
+            momentum=momentum,
+            dampening=dampening,
+            weight_decay=weight_decay,
+            nesterov=nesterov,
+            maximize=maximize,
+        )
+
+    def _check(self, values: dict[str, Any]) -> dict[str, Any]:
+        checked = {
+            "lr": _nonnegative("lr", values["lr"], "Invalid learning rate"),
+            "momentum": _nonnegative("momentum", values["momentum"], "Invalid momentum value"),
+            "dampening": _number("dampening", values["dampening"]),
+            "weight_decay": _nonnegative(
+                "weight_decay", values["weight_decay"], "Invalid weight_decay value"
+            ),
+            "nesterov": check_bool("nesterov", values["nesterov"]),
+            "maximize": check_bool("maximize", values["maximize"]),
+        }
+        if checked["nesterov"] and (
+            np.any(checked["momentum"] <= 0) or np.any(checked["dampening"] != 0)
+        ):
+            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+        return checked
+
+
+class Adagrad(Optimizer):
+    r"""Adagrad: per-coordinate rates from summed squared gradients, as ``torch.optim.Adagrad``.
+
+    Parameters
+    ----------
+    params : ndarray or list of ndarray
+        Float arrays, updated in place by :meth:`step`.
+    lr : float or ndarray, default 1e-2
+        Learning rate :math:`\alpha`.
+    lr_decay : float or ndarray, default 0
+        Learning-rate decay :math:`\eta`.
+    weight_decay : float or ndarray, default 0
+        L2 penalty :math:`\lambda`, added to the gradient.
+    initial_accumulator_value : float or ndarray, default 0
+        Starting value :math:`s_0` of the sum of squared gradients.
+    eps : float or ndarray, default 1e-10
+        :math:`\epsilon`, added to the denominator after the square root.
+    maximize : bool, default False
+        Ascend the objective instead of descending.
+
+    Notes
+    -----
+    The update (``adagrad_step``); :math:`s` is the state entry ``"sum"``:
+
+    .. math::
+       \begin{aligned}
+         &\textbf{input: } \alpha \text{ (lr)},\ \theta_0 \text{ (params)},\ f(\theta)
+            \text{ (objective)},\ \lambda \text{ (weight decay)},
+            \ s_0 \text{ (initial accumulator value)},\ \eta \text{ (lr decay)},
+            \ \epsilon \text{ (eps)} \\
+         &\textbf{for } t = 1, 2, \ldots \textbf{ do} \\
+         &\quad g_t \leftarrow -\nabla f(\theta_{t-1}) \textbf{ if } \textit{maximize}
+            \textbf{ else } \nabla f(\theta_{t-1}) \\
+         &\quad \textbf{if } \lambda \neq 0:\ g_t \leftarrow g_t + \lambda\theta_{t-1} \\
+         &\quad \tilde\alpha_t \leftarrow \alpha / (1 + (t - 1)\eta) \\
+         &\quad s_t \leftarrow s_{t-1} + g_t^2 \\
+         &\quad \theta_t \leftarrow \theta_{t-1} - \tilde\alpha_t\, g_t / (\sqrt{s_t} + \epsilon)
+       \end{aligned}
+
+    **Conventions differ.** PyTorch starts the sum at ``initial_accumulator_value=0``
+    with ``eps=1e-10``, so the first step is :math:`\alpha\,\mathrm{sign}(g)` (up to
+    :math:`\epsilon`); Keras starts it at 0.1 (``initial_accumulator_value=0.1``) and
+    uses ``epsilon=1e-7``, which makes its first steps smaller. As in PyTorch, the
+    state is created here, at construction, from ``initial_accumulator_value``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> theta = np.array([1.0, -2.0])
+    >>> opt = Adagrad(theta, lr=0.5)
+    >>> opt.step(np.array([4.0, -0.01]))  # the first step is lr · sign(g)
+    >>> theta.round(6)
+    array([ 0.5, -1.5])
+    """
+
+    hyperparameter_names = (
+        "lr",
+        "lr_decay",
+        "weight_decay",
+        "initial_accumulator_value",
+        "eps",
+        "maximize",
+    )
+    state_names = ("step", "sum")
+    update_rule = staticmethod(adagrad_step)
+
+    lr: Hyperparameter
+    lr_decay: Hyperparameter
+    weight_decay: Hyperparameter
+    initial_accumulator_value: Hyperparameter
+    eps: Hyperparameter
+    maximize: bool
+
+    def __init__(
+        self,
+        params: np.ndarray | Sequence[np.ndarray],
+        lr: ArrayLike = 1e-2,
+        lr_decay: ArrayLike = 0,
+        weight_decay: ArrayLike = 0,
+        initial_accumulator_value: ArrayLike = 0,
+        eps: ArrayLike = 1e-10,
+        *,
+        maximize: bool = False,
+    ) -> None:
+        super().__init__(
+            params,
+            lr=lr,
+            lr_decay=lr_decay,
+            weight_decay=weight_decay,
+            initial_accumulator_value=initial_accumulator_value,
+            eps=eps,
+            maximize=maximize,
+        )
+        self.state = [
+            _adagrad_initial_state(param, self.initial_accumulator_value) for param in self.params
+        ]
+
+    def _check(self, values: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "lr": _nonnegative("lr", values["lr"], "Invalid learning rate"),
+            "lr_decay": _nonnegative("lr_decay", values["lr_decay"], "Invalid lr_decay value"),
+            "weight_decay": _nonnegative(
+                "weight_decay", values["weight_decay"], "Invalid weight_decay value"
+            ),
+            "initial_accumulator_value": _nonnegative(
+                "initial_accumulator_value",
+                values["initial_accumulator_value"],
+                "Invalid initial_accumulator_value value",
+            ),
+            "eps": _nonnegative("eps", values["eps"], "Invalid epsilon value"),
+            "maximize": check_bool("maximize", values["maximize"]),
+        }
+
+
+class RMSprop(Optimizer):
+    r"""RMSprop: divide by a running root mean square of the gradients, as ``torch.optim.RMSprop``.
+
+    Parameters
+    ----------
+    params : ndarray or list of ndarray
+        Float arrays, updated in place by :meth:`step`.
+    lr : float or ndarray, default 1e-2
+        Learning rate :math:`\alpha`.
+    alpha : float or ndarray, default 0.99
+        Decay :math:`\rho` of the moving averages (PyTorch's name; Keras calls it ``rho``).
+    eps : float or ndarray, default 1e-8
+        :math:`\epsilon`, added to the denominator after the square root.
+    weight_decay : float or ndarray, default 0
+        L2 penalty :math:`\lambda`, added to the gradient.
+    momentum : float or ndarray, default 0
+        Momentum factor :math:`\mu` applied to the scaled step.
+    centered : bool, default False
+        Divide by an estimate of the gradient's standard deviation instead of its RMS.
+    maximize : bool, default False
+        Ascend the objective instead of descending.
+
+    Notes
+    -----
+    The update (``rmsprop_step``); :math:`v`, :math:`\bar g`, :math:`b` are the
+    state entries ``"square_avg"``, ``"grad_avg"``, ``"momentum_buffer"``, all
+    starting at 0:
+
+    .. math::
+       \begin{aligned}
+         &\textbf{input: } \alpha \text{ (lr)},\ \rho \text{ (alpha)},\ \theta_0
+            \text{ (params)},\ f(\theta) \text{ (objective)},\ \lambda \text{ (weight decay)},
+            \ \mu \text{ (momentum)},\ \textit{centered},\ \epsilon \text{ (eps)} \\
+         &\textbf{for } t = 1, 2, \ldots \textbf{ do} \\
+         &\quad g_t \leftarrow -\nabla f(\theta_{t-1}) \textbf{ if } \textit{maximize}
+            \textbf{ else } \nabla f(\theta_{t-1}) \\
+         &\quad \textbf{if } \lambda \neq 0:\ g_t \leftarrow g_t + \lambda\theta_{t-1} \\
+         &\quad v_t \leftarrow \rho v_{t-1} + (1 - \rho) g_t^2 \\
+         &\quad \textbf{if } \textit{centered}:\ \bar g_t \leftarrow \rho \bar g_{t-1}
+            + (1 - \rho) g_t,\quad d_t \leftarrow \sqrt{v_t - \bar g_t^2} + \epsilon \\
+         &\quad \textbf{else}:\ d_t \leftarrow \sqrt{v_t} + \epsilon \\
+         &\quad \textbf{if } \mu > 0:\ b_t \leftarrow \mu b_{t-1} + g_t / d_t,
+            \quad \theta_t \leftarrow \theta_{t-1} - \alpha b_t \\
+         &\quad \textbf{else}:\ \theta_t \leftarrow \theta_{t-1} - \alpha\, g_t / d_t
+       \end{aligned}
+
+    **Conventions differ.** :math:`\epsilon` is added *after* the square root, as in
+    PyTorch; TensorFlow/Keras add it inside, :math:`\sqrt{v + \epsilon}`. Keras's
+    default decay is ``rho=0.9``; PyTorch's (and this class's) is ``alpha=0.99``,
+    a ten times longer memory. There is no bias correction, so the first steps
+    are :math:`1/\sqrt{1 - \rho}` times larger than later ones for the same gradient
+    (10 times with the default).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> theta = np.array([1.0, -2.0])
+    >>> opt = RMSprop(theta, lr=0.01, alpha=0.99)
+    >>> opt.step(np.array([3.0, -3.0]))  # first step: lr · g / (|g| √(1 − ρ) + ε)
+    >>> theta.round(6)
+    array([ 0.9, -1.9])
+    """
+
+    hyperparameter_names = (
+        "lr",
+        "alpha",
+        "eps",
+        "weight_decay",
+        "momentum",
+        "centered",
+        "maximize",
+    )
+    state_names = ("step", "square_avg", "momentum_buffer", "grad_avg")
+    update_rule = staticmethod(rmsprop_step)
+
+    lr: Hyperparameter
+    alpha: Hyperparameter
+    eps: Hyperparameter
+    weight_decay: Hyperparameter
+    momentum: Hyperparameter
+    centered: bool
+    maximize: bool
+
+    def __init__(
+        self,
+        params: np.ndarray | Sequence[np.ndarray],
+        lr: ArrayLike = 1e-2,
+        alpha: ArrayLike = 0.99,
+        eps: ArrayLike = 1e-8,
+        weight_decay: ArrayLike = 0,
+        momentum: ArrayLike = 0,
+        centered: bool = False,
+        *,
+        maximize: bool = False,
+    ) -> None:
+        super().__init__(
+            params,
+            lr=lr,
+            alpha=alpha,
+            eps=eps,
+            weight_decay=weight_decay,
+            momentum=momentum,
+            centered=centered,
+            maximize=maximize,
+        )
+
+    def _check(self, values: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "lr": _nonnegative("lr", values["lr"], "Invalid learning rate"),
+            "alpha": _nonnegative("alpha", values["alpha"], "Invalid alpha value"),
+            "eps": _nonnegative("eps", values["eps"], "Invalid epsilon value"),
+            "weight_decay": _nonnegative(
+                "weight_decay", values["weight_decay"], "Invalid weight_decay value"
+            ),
+            "momentum": _nonnegative("momentum", values["momentum"], "Invalid momentum value"),
+            "centered": check_bool("centered", values["centered"]),
+            "maximize": check_bool("maximize", values["maximize"]),
+        }
+
+
+class Adam(Optimizer):
+    r"""Adam: momentum and RMSprop with bias correction, as ``torch.optim.Adam``.
+
+    Parameters
+    ----------
+    params : ndarray or list of ndarray
+        Float arrays, updated in place by :meth:`step`.
+    lr : float or ndarray, default 1e-3
+        Learning rate :math:`\alpha`.
+    betas : pair of float or ndarray, default (0.9, 0.999)
+        Decays :math:`(\beta_1, \beta_2)` of the first and second moment averages.
+    eps : float or ndarray, default 1e-8
+        :math:`\epsilon`, added to the denominator after the square root.
+    weight_decay : float or ndarray, default 0
+        L2 penalty :math:`\lambda`, added to the gradient (see :class:`AdamW`).
+    amsgrad : bool, default False
+        Divide by the largest second moment seen so far (Reddi et al., 2018).
+    maximize : bool, default False
+        Ascend the objective instead of descending.
+
+    Notes
+    -----
+    The update (``adam_step``); :math:`m`, :math:`v`, :math:`v^{\max}` are the
+    state entries ``"exp_avg"``, ``"exp_avg_sq"``, ``"max_exp_avg_sq"``:
+
+    .. math::
+       \begin{aligned}
+         &\textbf{input: } \alpha \text{ (lr)},\ \beta_1, \beta_2 \text{ (betas)},
+            \ \theta_0 \text{ (params)},\ f(\theta) \text{ (objective)},
+            \ \lambda \text{ (weight decay)},\ \textit{amsgrad},\ \epsilon \text{ (eps)} \\
+         &\textbf{initialize: } m_0 \leftarrow 0,\ v_0 \leftarrow 0,\ v^{\max}_0 \leftarrow 0 \\
+         &\textbf{for } t = 1, 2, \ldots \textbf{ do} \\
+         &\quad g_t \leftarrow -\nabla f(\theta_{t-1}) \textbf{ if } \textit{maximize}
+            \textbf{ else } \nabla f(\theta_{t-1}) \\
+         &\quad \textbf{if } \lambda \neq 0:\ g_t \leftarrow g_t + \lambda\theta_{t-1} \\
+         &\quad m_t \leftarrow \beta_1 m_{t-1} + (1 - \beta_1) g_t \\
+         &\quad v_t \leftarrow \beta_2 v_{t-1} + (1 - \beta_2) g_t^2 \\
+         &\quad \textbf{if } \textit{amsgrad}:\ v^{\max}_t \leftarrow \max(v^{\max}_{t-1}, v_t),
+            \quad v_t \leftarrow v^{\max}_t \\
+         &\quad \hat m_t \leftarrow m_t / (1 - \beta_1^t),
+            \quad \hat v_t \leftarrow v_t / (1 - \beta_2^t) \\
+         &\quad \theta_t \leftarrow \theta_{t-1} - \alpha\, \hat m_t / (\sqrt{\hat v_t} + \epsilon)
+       \end{aligned}
+
+    :math:`\epsilon` is added after dividing :math:`\sqrt{v_t}` by
+    :math:`\sqrt{1 - \beta_2^t}`, so the first step is :math:`\alpha\,g/(|g| + \epsilon)`,
+    about :math:`\alpha\,\mathrm{sign}(g)` whatever the gradient's size.
+    ``weight_decay`` here is an L2 penalty: it passes through :math:`\hat v`, so
+    coordinates with large gradients are barely decayed. :class:`AdamW` decouples it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> theta = np.array([1.0, -2.0])
+    >>> opt = Adam(theta, lr=0.1)
+    >>> opt.step(np.array([50.0, -0.5]))  # the first step is lr · sign(g), up to eps
+    >>> theta.round(6)
+    array([ 0.9, -1.9])
+    >>> opt.state_dict()["state"][0]["step"]
+    1
+    """
+
+    hyperparameter_names = ("lr", "betas", "eps", "weight_decay", "amsgrad", "maximize")
+    state_names = ("step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq")
+    update_rule = staticmethod(adam_step)
+
+    lr: Hyperparameter
+    betas: tuple[Hyperparameter, Hyperparameter]
+    eps: Hyperparameter
+    weight_decay: Hyperparameter
+    amsgrad: bool
+    maximize: bool
+
+    def __init__(
+        self,
+        params: np.ndarray | Sequence[np.ndarray],
+        lr: ArrayLike = 1e-3,
+        betas: tuple[ArrayLike, ArrayLike] = (0.9, 0.999),
+        eps: ArrayLike = 1e-8,
+        weight_decay: ArrayLike = 0,
+        amsgrad: bool = False,
+        *,
+        maximize: bool = False,
+    ) -> None:
+        super().__init__(
+            params,
+            lr=lr,
+            betas=betas,
+            eps=eps,
+            weight_decay=weight_decay,
+            amsgrad=amsgrad,
+            maximize=maximize,
+        )
+
+    def _check(self, values: dict[str, Any]) -> dict[str, Any]:
+        lr = _nonnegative("lr", values["lr"], "Invalid learning rate")
+        eps = _nonnegative("eps", values["eps"], "Invalid epsilon value")
+        betas = _betas(values["betas"])
+        return {
+            "lr": lr,
+            "betas": betas,
+            "eps": eps,
+            "weight_decay": _nonnegative(
+                "weight_decay", values["weight_decay"], "Invalid weight_decay value"
+            ),
+            "amsgrad": check_bool("amsgrad", values["amsgrad"]),
+            "maximize": check_bool("maximize", values["maximize"]),
+        }
+
+
+class AdamW(Adam):
+    r"""AdamW: Adam with decoupled weight decay, as ``torch.optim.AdamW``.
+
+    Takes :class:`Adam`'s parameters; only ``weight_decay`` differs: it defaults
+    to 1e-2 and shrinks the parameters directly instead of joining the gradient.
+
+    Notes
+    -----
+    The update (``adamw_step``): Adam's, with the decay line changed.
+
+    .. math::
+       \begin{aligned}
+         &\textbf{input: } \alpha \text{ (lr)},\ \beta_1, \beta_2 \text{ (betas)},
+            \ \theta_0 \text{ (params)},\ f(\theta) \text{ (objective)},
+            \ \lambda \text{ (weight decay)},\ \textit{amsgrad},\ \epsilon \text{ (eps)} \\
+         &\textbf{initialize: } m_0 \leftarrow 0,\ v_0 \leftarrow 0,\ v^{\max}_0 \leftarrow 0 \\
+         &\textbf{for } t = 1, 2, \ldots \textbf{ do} \\
+         &\quad g_t \leftarrow -\nabla f(\theta_{t-1}) \textbf{ if } \textit{maximize}
+            \textbf{ else } \nabla f(\theta_{t-1}) \\
+         &\quad \theta_{t-1} \leftarrow \theta_{t-1} (1 - \alpha\lambda) \\
+         &\quad m_t \leftarrow \beta_1 m_{t-1} + (1 - \beta_1) g_t \\
+         &\quad v_t \leftarrow \beta_2 v_{t-1} + (1 - \beta_2) g_t^2 \\
+         &\quad \textbf{if } \textit{amsgrad}:\ v^{\max}_t \leftarrow \max(v^{\max}_{t-1}, v_t),
+            \quad v_t \leftarrow v^{\max}_t \\
+         &\quad \hat m_t \leftarrow m_t / (1 - \beta_1^t),
+            \quad \hat v_t \leftarrow v_t / (1 - \beta_2^t) \\
+         &\quad \theta_t \leftarrow \theta_{t-1} - \alpha\, \hat m_t / (\sqrt{\hat v_t} + \epsilon)
+       \end{aligned}
+
+    **L2 versus decoupled decay** (Loshchilov and Hutter, 2019). Adam's
+    ``weight_decay`` adds :math:`\lambda\theta` to the gradient, which is then
+    divided by :math:`\sqrt{\hat v}`: large-gradient coordinates are barely
+    regularised. AdamW multiplies :math:`\theta` by :math:`1 - \alpha\lambda` before
+    the moment updates, the same relative shrinkage for every coordinate, and the
+    moments see only the loss's gradient. With ``weight_decay=0`` the two are identical.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> theta = np.array([1.0, -2.0])
+    >>> opt = AdamW(theta, lr=0.1, weight_decay=0.5)
+    >>> opt.step(np.zeros(2))  # no gradient: only the decay, θ(1 − αλ)
+    >>> theta
+    array([ 0.95, -1.9 ])
+    """
+
+    update_rule = staticmethod(adamw_step)
+
+    def __init__(
+        self,
+        params: np.ndarray | Sequence[np.ndarray],
+        lr: ArrayLike = 1e-3,
+        betas: tuple[ArrayLike, ArrayLike] = (0.9, 0.999),
+        eps: ArrayLike = 1e-8,
+        weight_decay: ArrayLike = 1e-2,
+        amsgrad: bool = False,
+        *,
+        maximize: bool = False,
+    ) -> None:
+        super().__init__(
+            params,
+            lr=lr,
+            betas=betas,
+            eps=eps,
+            weight_decay=weight_decay,
+            amsgrad=amsgrad,
+            maximize=maximize,
+        )
