@@ -1,0 +1,681 @@
+"""Training loops: ``minimize`` a surface, ``sweep`` many runs at once, ``fit`` a model.
+
+All three take an optimizer *class* (``SGD``, ``Adam``, ...) and its
+hyper-parameters as keyword arguments, build the optimizer on their own copy
+of the parameters, and stop cleanly when a run diverges: no overflow warning,
+no exception, no NaN in what they return. Each step is computed inside a local
+``np.errstate(all="ignore")`` and then checked:
+
+* a step that makes the parameters, the loss or the gradient non-finite is
+  **not** recorded, and the run stops;
+* a step whose loss moved away from the initial loss by more than
+  ``blowup * (1 + |initial loss|)`` **is** recorded, and then the run stops.
+
+Nothing here prints, touches ``np.seterr`` or uses the global random generator.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ._validation import as_float_array, check_finite, check_positive_int
+
+__all__ = ["History", "SweepResult", "Trajectory", "fit", "minimize", "sweep"]
+
+
+def count(n: int, noun: str = "step") -> str:
+    """``3 steps``, ``1 step``: the wording every stop reason uses."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _readonly(array: np.ndarray) -> np.ndarray:
+    array.flags.writeable = False
+    return array
+
+
+def _check_optimizer(optimizer: Any) -> None:
+    if not callable(optimizer) or (not isinstance(optimizer, type) and hasattr(optimizer, "step")):
+        raise ValueError(
+            "optimizer must be an optimizer class such as SGD or Adam (it is built on the "
+            f"function's own copy of the parameters), got {optimizer!r}"
+        )
+
+
+def _positive_float(
+    name: str, value: Any, optional: bool = False, allow_inf: bool = False
+) -> float | None:
+    if value is None and optional:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > 0:
+        raise ValueError(f"{name} must be a positive number, got {value!r}")
+    if not (math.isfinite(value) or (allow_inf and value == math.inf)):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    return float(value)
+
+
+def _norm(grad: np.ndarray) -> float:
+    """Euclidean norm in float64, scaled so that a finite gradient has a finite norm."""
+    grad = np.asarray(grad, dtype=np.float64)
+    largest = float(np.abs(grad).max())
+    if largest == 0.0 or not math.isfinite(largest):
+        return largest
+    return largest * math.sqrt(float(np.sum((grad / largest) ** 2)))
+
+
+def _check_surface(fn: Any) -> int | None:
+    if not callable(fn) or not callable(getattr(fn, "grad", None)):
+        raise ValueError(f"fn must be callable and have a .grad method (a surface), got {fn!r}")
+    dim = getattr(fn, "dim", None)
+    return dim if isinstance(dim, numbers.Integral) else None
+
+
+# ------------------------------------------------------------------- minimize
+@dataclass(frozen=True, eq=False)
+class Trajectory:
+    """The path of one ``minimize`` run (read-only arrays).
+
+    Attributes
+    ----------
+    xs : ndarray, shape (steps + 1, d)
+        The iterates, ``x0`` first; only steps that were taken and finite.
+    losses : ndarray, shape (steps + 1,)
+        ``fn`` at each iterate.
+    grad_norms : ndarray, shape (steps + 1,)
+        Euclidean norm of the gradient at each iterate (float64).
+    diverged : bool
+        True when a step made x or the loss non-finite, or the loss blew up.
+    converged : bool
+        True when ``tol`` or ``ftol`` stopped the run.
+    steps : int
+        Steps actually taken and recorded, ``len(xs) - 1``.
+    stop_reason : str
+        One sentence saying why the run stopped.
+
+    Examples
+    --------
+    >>> from optlib.functions import Quadratic
+    >>> from optlib.optimizers import SGD
+    >>> traj = minimize(Quadratic(), [1.0, 1.0], SGD, steps=5, lr=0.1)
+    >>> traj.xs.shape, traj.losses.shape, traj.steps, traj.stop_reason
+    ((6, 2), (6,), 5, 'reached the step budget of 5 steps')
+    >>> traj.final_x.round(5).tolist(), round(traj.final_loss, 5)
+    ([0.59049, 0.0], 0.17434)
+    """
+
+    xs: np.ndarray
+    losses: np.ndarray
+    grad_norms: np.ndarray
+    diverged: bool
+    converged: bool
+    steps: int
+    stop_reason: str
+
+    @property
+    def final_x(self) -> np.ndarray:
+        """The last recorded iterate, ``xs[-1]``."""
+        return self.xs[-1]
+
+    @property
+    def final_loss(self) -> float:
+        """The last recorded loss, ``losses[-1]``."""
+        return float(self.losses[-1])
+
+
+def minimize(
+    fn: Any,
+    x0: Any,
+    optimizer: Callable[..., Any],
+    steps: int = 200,
+    tol: float | None = None,
+    ftol: float | None = None,
+    blowup: float = 1e10,
+    **hyperparams: Any,
+) -> Trajectory:
+    r"""Run ``optimizer`` on the surface ``fn`` from ``x0`` and record the path.
+
+    Each step feeds the exact gradient ``fn.grad(x)`` to ``optimizer.step``:
+    with ``SGD`` this is gradient descent :math:`x \leftarrow x - \alpha \nabla f(x)`.
+
+    Parameters
+    ----------
+    fn : surface
+        Callable ``fn(x)`` with a ``fn.grad(x)`` method, such as ``Rosenbrock()``.
+    x0 : array_like, shape (d,)
+        Starting point; not modified. A scalar is accepted for a 1-D surface.
+        Its dtype (float32 or float64) is kept.
+    optimizer : optimizer class
+        ``SGD``, ``Adam``, ...; built as ``optimizer([x], **hyperparams)``.
+    steps : int
+        Step budget.
+    tol : float, optional
+        Stop once the gradient norm falls below ``tol``.
+    ftol : float, optional
+        Stop once the loss changes by less than ``ftol`` (absolute) in one step.
+    blowup : float
+        Declare divergence when :math:`|f(x_k) - f(x_0)| > \text{blowup}\,(1 + |f(x_0)|)`;
+        ``np.inf`` keeps only the non-finite test.
+    **hyperparams
+        Passed to the optimizer: ``lr``, ``momentum``, ``betas``, ...
+
+    Returns
+    -------
+    Trajectory
+
+    Raises
+    ------
+    ValueError
+        For a bad ``x0`` (wrong shape, non-finite loss at ``x0``), ``steps``,
+        ``tol``, ``ftol``, ``blowup`` or hyper-parameter.
+
+    Examples
+    --------
+    >>> from optlib.functions import Quadratic, Rosenbrock
+    >>> from optlib.optimizers import SGD
+    >>> minimize(Quadratic(), [1.0, 1.0], SGD, steps=500, tol=1e-6, lr=0.1).stop_reason
+    'gradient norm below tol=1e-06 after 132 steps'
+    >>> traj = minimize(Rosenbrock(), [-1.5, 2.0], SGD, lr=10.0)
+    >>> traj.diverged, traj.steps
+    (True, 1)
+    >>> traj.stop_reason[:22]
+    'diverged after 1 step:'
+    """
+    dim = _check_surface(fn)
+    _check_optimizer(optimizer)
+    steps = check_positive_int("steps", steps, allow_zero=True)
+    tol = _positive_float("tol", tol, optional=True)
+    ftol = _positive_float("ftol", ftol, optional=True)
+    blowup = _positive_float("blowup", blowup, allow_inf=True)
+
+    x = as_float_array("x0", x0)
+    if x.ndim == 0 and dim == 1:
+        x = x.reshape(1)
+    if x.ndim != 1 or (dim is not None and x.shape[0] != dim):
+        expected = f"({dim},)" if dim is not None else "(d,)"
+        raise ValueError(
+            f"x0 must be one point of shape {expected}, got shape {x.shape}; "
+            "for many starting points at once use sweep()"
+        )
+    check_finite("x0", x)
+    x = x.copy()  # the optimizer updates this array in place; the caller's x0 is untouched
+    opt = optimizer([x], **hyperparams)
+
+    with np.errstate(all="ignore"):
+        loss, grad = fn(x), fn.grad(x)
+        grad_norm = _norm(grad)
+    if not (np.isfinite(loss) and math.isfinite(grad_norm)):
+        raise ValueError(f"the loss or gradient at x0 = {x.tolist()} is not finite")
+    loss0 = loss
+    bound = blowup * (1.0 + abs(float(loss0)))
+    xs, losses, grad_norms = [x.copy()], [loss], [grad_norm]
+
+    diverged = converged = False
+    reason = None
+    if tol is not None and grad_norm < tol:
+        converged, reason = True, f"gradient norm below tol={tol:g} at x0 (0 steps)"
+    taken = 0
+    while reason is None and taken < steps:
+        with np.errstate(all="ignore"):
+            opt.step([grad])
+            loss, grad = fn(x), fn.grad(x)
+            grad_norm = _norm(grad)
+            finite = bool(np.isfinite(x).all() and np.isfinite(loss) and math.isfinite(grad_norm))
+        if not finite:
+            diverged = True
+            reason = (
+                f"diverged after {count(taken)}: step {taken + 1} made x, the loss "
+                "or the gradient non-finite (overflow)"
+            )
+            break
+        taken += 1
+        xs.append(x.copy())
+        losses.append(loss)
+        grad_norms.append(grad_norm)
+        if abs(float(loss) - float(loss0)) > bound:
+            diverged = True
+            reason = (
+                f"diverged after {count(taken)}: loss {float(loss):.3g} exceeded the "
+                f"blowup bound {bound:.3g} = blowup * (1 + |initial loss|)"
+            )
+        elif tol is not None and grad_norm < tol:
+            converged, reason = True, f"gradient norm below tol={tol:g} after {count(taken)}"
+        elif ftol is not None and abs(float(loss) - float(losses[-2])) < ftol:
+            converged = True
+            reason = f"loss changed by less than ftol={ftol:g} after {count(taken)}"
+    if reason is None:
+        reason = f"reached the step budget of {count(steps)}"
+
+    return Trajectory(
+        xs=_readonly(np.array(xs, dtype=x.dtype)),
+        losses=_readonly(np.array(losses, dtype=x.dtype)),
+        grad_norms=_readonly(np.array(grad_norms, dtype=np.float64)),
+        diverged=diverged,
+        converged=converged,
+        steps=taken,
+        stop_reason=reason,
+    )
+
+
+# ---------------------------------------------------------------------- sweep
+@dataclass(frozen=True, eq=False)
+class SweepResult:
+    """Many runs of one optimizer on one surface, computed together (read-only arrays).
+
+    ``B`` below is the batch shape of the runs: ``(k,)`` for ``k`` runs, or a
+    grid shape such as ``(n_lr, n_momentum)`` when the hyper-parameters are
+    given on separate axes.
+
+    Attributes
+    ----------
+    xs : ndarray, shape (steps + 1, *B, d)
+        The iterates of every run, ``x0`` first.
+    losses : ndarray, shape (steps + 1, *B)
+        ``fn`` at each iterate. A diverged run is frozen at its last recorded
+        (finite) value, so the array holds no NaN or inf.
+    diverged : ndarray of bool, shape B
+    diverged_at : ndarray of int, shape B
+        For a diverged run, the number of steps it recorded before stopping
+        (what ``minimize(...).steps`` reports for it); ``-1`` for the others.
+    steps : int
+        The step budget.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from optlib.functions import Quadratic
+    >>> from optlib.optimizers import SGD
+    >>> lrs = np.array([0.1, 0.19, 0.21])
+    >>> result = sweep(Quadratic(), [1.0, 1.0], SGD, steps=300, lr=lrs[:, None])
+    >>> result.diverged.tolist(), result.diverged_at.tolist()
+    ([False, False, True], [-1, -1, 123])
+    >>> result.losses.shape, result.final_losses.shape, result.steps_taken.tolist()
+    ((301, 3), (3,), [300, 300, 123])
+    """
+
+    xs: np.ndarray
+    losses: np.ndarray
+    diverged: np.ndarray
+    diverged_at: np.ndarray
+    steps: int
+
+    @property
+    def final_losses(self) -> np.ndarray:
+        """The last recorded loss of every run, shape ``B``."""
+        return self.losses[-1]
+
+    @property
+    def final_xs(self) -> np.ndarray:
+        """The last recorded iterate of every run, shape ``(*B, d)``."""
+        return self.xs[-1]
+
+    @property
+    def steps_taken(self) -> np.ndarray:
+        """Steps each run recorded, shape ``B``: ``steps`` unless it diverged earlier."""
+        return np.where(self.diverged, self.diverged_at, self.steps)
+
+
+def _sweep_hyperparameter(name: str, value: Any, d: int, batch_shapes: list) -> Any:
+    """Check one hyper-parameter of a sweep and note the batch shape it implies."""
+    if isinstance(value, tuple):  # betas=(beta1s[:, None], 0.999)
+        return tuple(
+            _sweep_hyperparameter(f"{name}[{i}]", v, d, batch_shapes) for i, v in enumerate(value)
+        )
+    if value is None or isinstance(value, (bool, numbers.Number, str)):
+        return value
+    array = as_float_array(name, value)
+    if array.ndim == 0:
+        return array
+    if array.ndim == 1 or array.shape[-1] not in (1, d):
+        raise ValueError(
+            f"{name} has shape {array.shape}: give one value per run along the leading axes "
+            f"and a trailing axis of length 1 (or {d}), e.g. {name}=values[:, None]"
+        )
+    batch_shapes.append(array.shape[:-1])
+    return array
+
+
+def sweep(
+    fn: Any,
+    x0: Any,
+    optimizer: Callable[..., Any],
+    steps: int = 200,
+    blowup: float = 1e10,
+    **hyperparams: Any,
+) -> SweepResult:
+    r"""Run many starting points or hyper-parameter settings at once, vectorised.
+
+    One optimizer is built on a parameter array of shape ``(*B, d)``, one row
+    per run, with array hyper-parameters broadcasting against it, so every run
+    advances in the same NumPy operations and there is no Python loop over
+    runs. Each run follows exactly what ``minimize`` would do with the same
+    settings (without ``tol``/``ftol``): it stops, frozen at its last finite
+    value, when it diverges.
+
+    Parameters
+    ----------
+    fn : surface
+        Callable with a ``grad`` method, evaluating over the last axis.
+    x0 : array_like, shape (d,) or (*B, d)
+        One starting point shared by every run, or one per run.
+    optimizer : optimizer class
+    steps : int
+    blowup : float
+        As in :func:`minimize`.
+    **hyperparams
+        Scalars, or arrays of shape ``(*B, 1)`` with one value per run (a
+        trailing axis of length ``d`` gives per-coordinate values). Arrays on
+        different axes make a grid: ``lr=lrs[:, None, None]`` with
+        ``momentum=moms[None, :, None]`` gives ``B = (len(lrs), len(moms))``.
+        Tuples (``betas``) may hold arrays.
+
+    Returns
+    -------
+    SweepResult
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from optlib.functions import Rosenbrock
+    >>> from optlib.optimizers import SGD
+    >>> lrs, moms = np.meshgrid(np.geomspace(1e-4, 1e-2, 50), np.linspace(0, 0.99, 50))
+    >>> result = sweep(Rosenbrock(), [-1.5, 2.0], SGD, steps=200,
+    ...                lr=lrs.ravel()[:, None], momentum=moms.ravel()[:, None])
+    >>> result.final_losses.shape, result.losses.shape
+    ((2500,), (201, 2500))
+    >>> bool(np.isfinite(result.losses).all())
+    True
+    """
+    dim = _check_surface(fn)
+    _check_optimizer(optimizer)
+    steps = check_positive_int("steps", steps, allow_zero=True)
+    blowup = _positive_float("blowup", blowup, allow_inf=True)
+    start = as_float_array("x0", x0)
+    if start.ndim == 0 and dim == 1:
+        start = start.reshape(1)
+    if start.ndim == 0 or (dim is not None and start.shape[-1] != dim):
+        expected = dim if dim is not None else "d"
+        raise ValueError(
+            f"x0 must have shape (d,) or (..., d) with d={expected}, got {start.shape}"
+        )
+    check_finite("x0", start)
+    d = start.shape[-1]
+
+    batch_shapes: list[tuple[int, ...]] = [start.shape[:-1]]
+    hyperparams = {
+        name: _sweep_hyperparameter(name, value, d, batch_shapes)
+        for name, value in hyperparams.items()
+    }
+    try:
+        batch = np.broadcast_shapes(*batch_shapes)
+    except ValueError:
+        raise ValueError(
+            "x0 and the hyper-parameter arrays give run shapes that do not broadcast: "
+            f"{batch_shapes}"
+        ) from None
+    x = np.broadcast_to(start, (*batch, d)).copy()
+    opt = optimizer([x], **hyperparams)
+
+    with np.errstate(all="ignore"):
+        loss, grad = fn(x), fn.grad(x)
+    if not (np.isfinite(loss).all() and np.isfinite(grad).all()):
+        raise ValueError("the loss or gradient is not finite at some starting point x0")
+    loss0 = np.asarray(loss)
+    bound = blowup * (1.0 + np.abs(loss0))
+
+    xs = np.empty((steps + 1, *batch, d), dtype=x.dtype)
+    losses = np.empty((steps + 1, *batch), dtype=x.dtype)
+    xs[0], losses[0] = x, loss0
+    active = np.ones(batch, dtype=bool)
+    diverged_at = np.full(batch, -1, dtype=np.int64)
+    for t in range(1, steps + 1):
+        with np.errstate(all="ignore"):
+            opt.step([grad])
+            loss, grad = fn(x), fn.grad(x)
+            finite = (
+                np.isfinite(loss) & np.isfinite(x).all(axis=-1) & np.isfinite(grad).all(axis=-1)
+            )
+            blew_up = finite & (np.abs(loss - loss0) > bound)
+        record = active & finite  # a blown-up step is still recorded
+        losses[t] = np.where(record, loss, losses[t - 1])
+        xs[t] = np.where(record[..., None], x, xs[t - 1])
+        stopped_bad = active & ~finite
+        stopped_blowup = active & blew_up
+        diverged_at[stopped_bad] = t - 1
+        diverged_at[stopped_blowup] = t
+        active &= ~(stopped_bad | stopped_blowup)
+        if not active.any():  # every run has stopped: freeze the rest of the record
+            losses[t + 1 :] = losses[t]
+            xs[t + 1 :] = xs[t]
+            break
+
+    return SweepResult(
+        xs=_readonly(xs),
+        losses=_readonly(losses),
+        diverged=_readonly(np.asarray(diverged_at >= 0)),
+        diverged_at=_readonly(diverged_at),
+        steps=steps,
+    )
+
+
+# ------------------------------------------------------------------------ fit
+@dataclass(frozen=True, eq=False)
+class History:
+    """The record of one ``fit`` (read-only arrays).
+
+    Attributes
+    ----------
+    losses : ndarray, shape (steps,)
+        Per optimizer step: the mini-batch loss *before* that step's update.
+    epoch_losses : ndarray, shape (epochs,)
+        The full-data loss after each completed epoch.
+    initial_loss : float
+        The full-data loss before training.
+    steps : int
+        Optimizer steps taken.
+    epochs : int
+        Epochs completed.
+    steps_per_epoch : int
+        ``ceil(n / batch_size)`` (1 for batch gradient descent).
+    diverged : bool
+    stop_reason : str
+    wall_time : float
+        Seconds spent training (callback time excluded).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from optlib.losses import mse
+    >>> from optlib.models import LinearRegression
+    >>> from optlib.optimizers import SGD
+    >>> X = np.linspace(0, 1, 10)[:, None]; y = 2 * X[:, 0] + 1
+    >>> history = fit(LinearRegression(1), mse, X, y, SGD, epochs=3, batch_size=4, lr=0.1)
+    >>> history.steps, history.steps_per_epoch, history.losses.shape, history.epoch_losses.shape
+    (9, 3, (9,), (3,))
+    >>> history.stop_reason
+    'completed 3 epochs (9 steps)'
+    """
+
+    losses: np.ndarray
+    epoch_losses: np.ndarray
+    initial_loss: float
+    steps: int
+    epochs: int
+    steps_per_epoch: int
+    diverged: bool
+    stop_reason: str
+    wall_time: float
+
+
+def fit(
+    model: Any,
+    loss: Any,
+    X: Any,
+    y: Any,
+    optimizer: Callable[..., Any],
+    epochs: int = 20,
+    batch_size: int | None = None,
+    shuffle: bool = True,
+    seed: int | np.random.Generator = 0,
+    callback: Callable[[int, History], Any] | None = None,
+    blowup: float = 1e10,
+    **hyperparams: Any,
+) -> History:
+    r"""Train ``model`` on ``(X, y)``: the loop of predict, score, gradient, update.
+
+    ``batch_size=None`` is batch gradient descent (one step per epoch on the
+    whole data set, in its given order), ``1`` is stochastic gradient descent
+    (one example per step) and ``k`` is mini-batch descent (``ceil(n / k)``
+    steps per epoch; the last batch may be smaller). The model's ``params``
+    are updated in place.
+
+    Parameters
+    ----------
+    model : Model
+        ``LinearRegression``, ``LogisticRegression``, ``SoftmaxRegression``, ``MLP``.
+    loss : loss object
+        From ``optlib.losses``.
+    X : array_like, shape (n, n_features)
+    y : array_like, first axis of length n
+    optimizer : optimizer class
+        Built as ``optimizer(model.params, **hyperparams)``.
+    epochs : int
+        Passes over the data.
+    batch_size : int or None
+        ``None`` or an integer in ``[1, n]``.
+    shuffle : bool
+        Reshuffle the examples at the start of every epoch (mini-batch and
+        stochastic descent only; a full batch is used in order).
+    seed : int or numpy.random.Generator
+        Seeds ``np.random.default_rng`` for the shuffling.
+    callback : callable, optional
+        ``callback(epoch, history_so_far)`` after every epoch (``epoch``
+        counts from 0). Returning ``True`` stops training.
+    blowup : float
+        Stop as diverged when a mini-batch loss moves away from the initial
+        loss by more than ``blowup * (1 + |initial loss|)``.
+    **hyperparams
+        Passed to the optimizer: ``lr``, ``momentum``, ...
+
+    Returns
+    -------
+    History
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from optlib.losses import mse
+    >>> from optlib.models import LinearRegression
+    >>> from optlib.optimizers import SGD
+    >>> X = np.linspace(0, 1, 20)[:, None]; y = 2 * X[:, 0] + 1
+    >>> model = LinearRegression(1)
+    >>> history = fit(model, mse, X, y, SGD, epochs=200, lr=0.5, momentum=0.9)
+    >>> [round(float(p.ravel()[0]), 3) for p in model.params]
+    [2.0, 1.0]
+    >>> bool(history.epoch_losses[-1] < 1e-8)
+    True
+    """
+    _check_optimizer(optimizer)
+    epochs = check_positive_int("epochs", epochs)
+    blowup = _positive_float("blowup", blowup, allow_inf=True)
+    if not isinstance(shuffle, (bool, np.bool_)):
+        raise ValueError(f"shuffle must be True or False, got {shuffle!r}")
+    if callback is not None and not callable(callback):
+        raise ValueError(f"callback must be callable or None, got {callback!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (numbers.Integral, np.random.Generator)):
+        raise ValueError(f"seed must be an int or a numpy Generator, got {seed!r}")
+    X = model._check_X(X)
+    y = model._check_y(y, X.shape[0])
+    n = X.shape[0]
+    if batch_size is not None:
+        batch_size = check_positive_int("batch_size", batch_size)
+        if batch_size > n:
+            raise ValueError(
+                f"batch_size must be at most the number of examples n={n}, got {batch_size}"
+            )
+    size = n if batch_size is None else batch_size
+    steps_per_epoch = -(-n // size)
+    rng = np.random.default_rng(seed)
+    opt = optimizer(model.params, **hyperparams)
+
+    started = time.perf_counter()
+    callback_time = 0.0
+    with np.errstate(all="ignore"):
+        initial_loss = model.evaluate(X, y, loss)
+    if not math.isfinite(initial_loss):
+        raise ValueError(
+            f"the initial loss is not finite ({initial_loss}); check X, y and the model"
+        )
+    bound = blowup * (1.0 + abs(initial_loss))
+
+    losses: list[float] = []
+    epoch_losses: list[float] = []
+    diverged = False
+    reason = None
+
+    def snapshot(stop_reason: str) -> History:
+        return History(
+            losses=_readonly(np.array(losses, dtype=np.float64)),
+            epoch_losses=_readonly(np.array(epoch_losses, dtype=np.float64)),
+            initial_loss=initial_loss,
+            steps=len(losses),
+            epochs=len(epoch_losses),
+            steps_per_epoch=steps_per_epoch,
+            diverged=diverged,
+            stop_reason=stop_reason,
+            wall_time=time.perf_counter() - started - callback_time,
+        )
+
+    for epoch in range(epochs):
+        order = rng.permutation(n) if shuffle and batch_size is not None else None
+        for begin in range(0, n, size):
+            batch = slice(begin, begin + size) if order is None else order[begin : begin + size]
+            with np.errstate(all="ignore"):
+                value, grads = model.loss_and_grads(X[batch], y[batch], loss)
+                finite = math.isfinite(value) and all(np.isfinite(g).all() for g in grads)
+                if finite:
+                    opt.step(grads)
+            if not finite:
+                diverged = True
+                reason = (
+                    f"diverged after {count(len(losses))} (in epoch {epoch + 1}): the loss or a "
+                    "gradient became non-finite"
+                )
+                break
+            losses.append(value)
+            if abs(value - initial_loss) > bound:
+                diverged = True
+                reason = (
+                    f"diverged after {count(len(losses))} (in epoch {epoch + 1}): "
+                    f"loss {value:.3g} exceeded the blowup bound {bound:.3g} "
+                    "= blowup * (1 + |initial loss|)"
+                )
+                break
+        if diverged:
+            break
+        with np.errstate(all="ignore"):
+            epoch_loss = model.evaluate(X, y, loss)
+        if not math.isfinite(epoch_loss):
+            diverged = True
+            reason = (
+                f"diverged after {count(len(losses))} (in epoch {epoch + 1}): the full-data loss "
+                "became non-finite"
+            )
+            break
+        epoch_losses.append(epoch_loss)
+        if callback is not None:
+            tick = time.perf_counter()
+            stop = callback(epoch, snapshot("running"))
+            callback_time += time.perf_counter() - tick
+            if stop is True:
+                done = f"{len(epoch_losses)} epochs ({len(losses)} steps)"
+                reason = f"stopped by the callback after {done}"
+                break
+    if reason is None:
+        reason = f"completed {epochs} epochs ({len(losses)} steps)"
+    return snapshot(reason)
