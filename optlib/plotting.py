@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import matplotlib as mpl
@@ -166,8 +166,19 @@ def style() -> Iterator[None]:
     ...     mpl.rcParams["axes.spines.top"]
     False
     """
-    with mpl.rc_context(RC):
-        yield
+    # The first figure of a session loads the backend, and IPython's inline
+    # backend then switches interactive mode on. rc_context would undo that on
+    # exit (it spares only "backend"), and every later figure would silently
+    # stop showing in the notebook; so interactive mode survives the block.
+    interactive = mpl.is_interactive()
+    try:
+        with mpl.rc_context(RC):
+            try:
+                yield
+            finally:
+                interactive = mpl.is_interactive()
+    finally:
+        mpl.interactive(interactive)
 
 
 def _new_figure(width: float, height: float) -> Figure:
@@ -1080,3 +1091,210 @@ def loss_plot(
     for i, run in enumerate(runs):
         plot.set_run(i, run)
     return fig, plot
+
+
+# --- chapter figures ---------------------------------------------------------------
+
+
+class Panels:
+    """Several panels drawn by one builder; ``.alt()`` describes them all.
+
+    Attributes
+    ----------
+    fig : Figure
+    axes : list of Axes
+    parts : list
+        What each panel's builder returned (overlays, loss plots, ...).
+    """
+
+    def __init__(self, fig: Figure, axes: list[Axes], parts: list[Any], summary: str):
+        self.fig, self.axes, self.parts = fig, axes, parts
+        self._summary = summary
+
+    @property
+    def artists(self) -> list[Artist]:
+        return [artist for part in self.parts for artist in getattr(part, "artists", [])]
+
+    def alt(self) -> str:
+        described = " ".join(part.alt() for part in self.parts if hasattr(part, "alt"))
+        return f"{self._summary} {described}".strip()
+
+
+def runs_side_by_side(
+    fn: Any, runs: Mapping[str, Any], *, height: float = HEIGHT
+) -> tuple[Figure, Panels]:
+    """One panel per run: the surface, that run's path, and the run's name as title.
+
+    Parameters
+    ----------
+    fn : surface
+        A 1-D or 2-D surface from :mod:`optlib.functions`.
+    runs : dict of str to Trajectory
+        Title of each panel and the run drawn in it, in order.
+    height : float
+        Figure height in inches.
+
+    Examples
+    --------
+    >>> from optlib import SGD, Quadratic, minimize
+    >>> fn = Quadratic([[4.0]])
+    >>> runs = {f"lr = {lr}": minimize(fn, [1.0], SGD, steps=8, lr=lr) for lr in (0.2, 0.55)}
+    >>> fig, panels = runs_side_by_side(fn, runs)
+    >>> [ax.get_title() for ax in panels.axes]
+    ['lr = 0.2', 'lr = 0.55']
+    """
+    if not runs:
+        raise ValueError("runs_side_by_side needs at least one run")
+    fig, axes = side_by_side(len(runs), height=height)
+    parts = []
+    for ax, (title, run), color in zip(axes, runs.items(), COLORS, strict=False):
+        _, surface = surface_plot(fn, ax=ax, title=title)
+        _, overlay = trajectory_plot(surface, run, color=color)
+        parts.append(overlay)
+    names = ", ".join(runs)
+    return fig, Panels(fig, axes, parts, f"{len(runs)} panels ({names}) on {_name(fn)}.")
+
+
+def _name(fn: Any) -> str:
+    return getattr(fn, "name", type(fn).__name__)
+
+
+def history_plot(
+    histories: Mapping[str, Any], *, title: str = "Training loss"
+) -> tuple[Figure, Panels]:
+    """Compare :func:`optlib.fit` runs: per epoch (equal work) and per step (equal updates).
+
+    Left, the full-data loss after each epoch, the initial loss at epoch 0:
+    every method has then seen each example once per epoch. Right, the loss of
+    the mini-batch each step was computed on, against the step number (log
+    axis): an update of stochastic descent is cheap and noisy, an update of
+    batch descent expensive and smooth.
+
+    Parameters
+    ----------
+    histories : dict of str to History
+        Label of each run and its history, in order.
+    title : str
+        Title of the left panel.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from optlib import SGD, LinearRegression, fit, mse
+    >>> X = np.linspace(-1, 1, 20)[:, None]; y = 3 * X[:, 0]
+    >>> runs = {str(b): fit(LinearRegression(1), mse, X, y, SGD, epochs=3, batch_size=b, lr=0.1)
+    ...         for b in (None, 4)}
+    >>> fig, panels = history_plot(runs)
+    >>> len(panels.axes)
+    2
+    """
+    if not histories:
+        raise ValueError("history_plot needs at least one history")
+    fig, (per_epoch, per_step) = side_by_side(2)
+    labels = list(histories)
+    colors = COLORS[: len(labels)]
+    epoch_curves = [
+        np.concatenate([[h.initial_loss], np.asarray(h.epoch_losses)]) for h in histories.values()
+    ]
+    _, epochs = loss_plot(epoch_curves, ax=per_epoch, labels=labels, colors=colors, title=title)
+    per_epoch.set_xlabel("epoch")
+    per_epoch.set_ylabel("loss on the whole data set")
+    with style():
+        for label, history, color in zip(labels, histories.values(), colors, strict=True):
+            losses = _finite_prefix(np.asarray(history.losses, dtype=float))
+            steps = np.arange(1, len(losses) + 1)
+            per_step.plot(
+                steps,
+                np.clip(losses, 1e-300, _HUGE),
+                color=color,
+                linewidth=0.8,
+                alpha=0.85,
+                label=label,
+            )
+        per_step.set(
+            xscale="log",
+            yscale="log",
+            xlabel="optimizer step",
+            ylabel="mini-batch loss",
+            title="Each update",
+        )
+    summary = (
+        f"Loss curves of {len(labels)} training runs ({', '.join(labels)}): per epoch on the "
+        "left, per optimizer step on a log axis on the right."
+    )
+    return fig, Panels(fig, [per_epoch, per_step], [epochs], summary)
+
+
+def rate_plot(
+    lrs: Any,
+    predicted: Any,
+    measured: Any,
+    *,
+    limit: float | None = None,
+    title: str = "Contraction per step",
+) -> tuple[Figure, Panels]:
+    r"""Predicted against measured contraction factor per step, over learning rates.
+
+    A factor below 1 means the run converges (geometrically, at that rate); above
+    1, it diverges. ``limit`` marks the predicted stability limit, e.g.
+    :math:`2/L` for gradient descent on a quadratic.
+
+    Parameters
+    ----------
+    lrs : array_like, shape (k,)
+        Learning rates (x axis, log scale).
+    predicted, measured : array_like, shape (k,)
+        The factor from theory, and the one measured from runs; non-finite
+        measured entries (runs that overflowed) are left out.
+    limit : float, optional
+        A vertical line at this learning rate.
+    title : str
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> lrs = np.array([0.1, 0.2, 0.3])
+    >>> fig, panels = rate_plot(lrs, abs(1 - 10 * lrs), abs(1 - 10 * lrs), limit=0.2)
+    >>> panels.alt()[:40]
+    'Predicted and measured contraction facto'
+    """
+    lrs = np.asarray(lrs, dtype=float)
+    predicted = np.asarray(predicted, dtype=float)
+    measured = np.asarray(measured, dtype=float)
+    if not (lrs.shape == predicted.shape == measured.shape) or lrs.ndim != 1:
+        raise ValueError(
+            "lrs, predicted and measured must be 1-D of one length, got "
+            f"{lrs.shape}, {predicted.shape}, {measured.shape}"
+        )
+    fig, (ax,) = side_by_side(1, width=WIDTH * 0.7)
+    finite = np.isfinite(measured) & (measured > 0)
+    with style():
+        ax.plot(lrs, np.clip(predicted, 1e-300, _HUGE), color=BLUE, linewidth=2, label="predicted")
+        ax.plot(
+            lrs[finite],
+            measured[finite],
+            linestyle="none",
+            marker="o",
+            markersize=4,
+            color=VERMILLION,
+            label="measured",
+        )
+        ax.axhline(1.0, color="0.3", linewidth=0.8, linestyle=":")
+        if limit is not None:
+            ax.axvline(
+                limit, color=GREEN, linewidth=1.2, linestyle="--", label=f"limit {_fmt(limit)}"
+            )
+        ax.set(
+            xscale="log",
+            yscale="log",
+            xlabel="learning rate",
+            ylabel="factor per step",
+            title=title,
+        )
+        ax.legend(loc="best", fontsize=9)
+    summary = (
+        f"Predicted and measured contraction factor per step for {len(lrs)} learning rates "
+        f"from {_fmt(lrs.min())} to {_fmt(lrs.max())}"
+        + (f", with the stability limit at {_fmt(limit)}." if limit is not None else ".")
+    )
+    return fig, Panels(fig, [ax], [], summary)

@@ -289,3 +289,17 @@ def test_loss_plot_refuses_bad_arguments():
         plotting.loss_plot([[1.0]], labels=["a", "b"])
     with pytest.raises(ValueError, match="ylim"):
         plotting.loss_plot([[1.0]], ylim=(0.0, 1.0))
+
+
+def test_style_keeps_interactive_mode_switched_on_inside_it():
+    # IPython's inline backend switches interactive mode on when the first
+    # figure loads the backend, which may happen inside style(); undoing it
+    # on exit made every later figure vanish from the notebook.
+    before = matplotlib.is_interactive()
+    try:
+        matplotlib.interactive(False)
+        with plotting.style():
+            matplotlib.interactive(True)
+        assert matplotlib.is_interactive()
+    finally:
+        matplotlib.interactive(before)
