@@ -5,7 +5,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 HTML   := _build/html
-BOOK_INPUTS := $(wildcard optlib/*.py) requirements.txt
+# _ext/ too: Sphinx does not rewrite pages when only an extension's code changes.
+BOOK_INPUTS := $(wildcard optlib/*.py) requirements.txt $(wildcard _ext/*.py)
 # The browser test needs Chromium from Debian's packages (.ci/run installs it).
 CHROMIUM ?= /usr/bin/chromium
 

@@ -1,0 +1,132 @@
+"""Shared pytest set-up. The fixtures here serve the built website to a browser
+(``tests/test_site.py``); other tests do not use them."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SITE = ROOT / "_build" / "html"
+# Debian's Chromium; never Playwright's own download (`playwright install`).
+DEFAULT_CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--chromium",
+        default=os.environ.get("CHROMIUM", DEFAULT_CHROMIUM),
+        help="the Chromium executable for tests/test_site.py"
+        f" (default: $CHROMIUM or {DEFAULT_CHROMIUM})",
+    )
+    parser.addoption(
+        "--site",
+        default=str(SITE),
+        help="the built website for tests/test_site.py (default: _build/html); the"
+        " screenshots and site-report.json go next to it",
+    )
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def handle(self) -> None:
+        try:
+            super().handle()
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the browser closed a page while a file was being sent
+
+
+@pytest.fixture(scope="session")
+def site(request: pytest.FixtureRequest) -> Path:
+    path = Path(request.config.getoption("--site")).resolve()
+    if not (path / "index.html").is_file():
+        pytest.fail(
+            f"no built website in {path}: build it first"
+            " (`make book-strict`, or `.venv/bin/jupyter-book build . -W -n --keep-going`)"
+        )
+    return path
+
+
+@pytest.fixture(scope="session")
+def site_url(site: Path) -> Iterator[str]:
+    """The built site, served over HTTP on 127.0.0.1 by a background thread."""
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def chromium_path(request: pytest.FixtureRequest) -> str:
+    path = Path(request.config.getoption("--chromium"))
+    if not (path.is_file() and os.access(path, os.X_OK)):
+        pytest.fail(
+            f"Chromium not found at {path}. The browser test needs it: install Debian's"
+            " package (`apt-get install chromium`, as .ci/run does) or pass"
+            " --chromium=/path/to/chromium. Never `playwright install`."
+        )
+    return str(path)
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: str) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+    finally:
+        playwright.stop()
+
+
+@pytest.fixture(scope="session")
+def screenshots(site: Path) -> Path:
+    return site.parent / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def site_report(site: Path) -> Iterator[dict[str, Any]]:
+    """Per-page measurements, written to ``_build/site-report.json`` at the end."""
+    report: dict[str, Any] = {"pages": {}}
+    yield report
+    pages = report["pages"]
+    if not pages:
+        return
+    keys = [k for k, v in next(iter(pages.values())).items() if isinstance(v, int)]
+    report["totals"] = {k: sum(p.get(k, 0) for p in pages.values()) for k in keys}
+    report["totals"]["pages"] = len(pages)
+    (site.parent / "site-report.json").write_text(
+        json.dumps(report, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )

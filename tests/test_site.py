@@ -1,0 +1,404 @@
+"""The built website works offline, in a real browser, page by page.
+
+Run by ``make browser`` (part of ``make test``) after the strict build:
+``pytest tests/test_site.py --chromium=/usr/bin/chromium``. It serves
+``_build/html`` on 127.0.0.1 and opens every page in headless Chromium, where
+every request to another host is aborted and counted as a failure. A page fails
+on: a request to another host or an HTTP error; a console error or an uncaught
+page error; math that MathJax did not typeset, or typeset as an error, or TeX
+delimiters left in the text; an image that does not load; a widget that does not
+render; a live (kernel-bound) optlib widget on the website; a static optlib
+widget whose figure does not change when each of its controls moves.
+
+It saves a screenshot of each page in ``_build/screenshots/`` and writes
+``_build/site-report.json``: per page, the number of math elements, images,
+widgets and interactions, and the page weight (every response; and the page's
+own HTML and images apart from the shared ``_static`` files).
+
+The last tests need no browser: no link to Jupyter Book's own repository, launch
+buttons that follow ``repository.url`` in ``_config.yml``, and install cells
+that agree with it (``tools/sync_launch.py``).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import ROOT
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+pytestmark = pytest.mark.browser
+
+TIMEOUT_MS = 20_000
+VIEW_SCRIPT = 'script[type="application/vnd.jupyter.widget-view+json"]'
+STATE_SCRIPT = 'script[type="application/vnd.jupyter.widget-state+json"]'
+SLIDER = ".noUi-handle"
+CONTROLS = f"{SLIDER}, select"
+REPORTED = ("math", "math_sources", "images", "widgets", "static_widgets")
+
+
+def site_pages(site: Path) -> list[str]:
+    """Every HTML page of the built site, as paths relative to its root.
+
+    Sphinx's own folders (``_static``, ``_sources``, ``_images``) hold templates
+    and copies, not pages; a redirect stub (the root ``index.html`` that Jupyter
+    Book writes) only forwards to a page that is checked itself.
+    """
+    pages = []
+    for path in sorted(site.rglob("*.html")):
+        relative = path.relative_to(site)
+        if any(part.startswith("_") for part in relative.parts[:-1]):
+            continue
+        head = path.read_text(encoding="utf-8", errors="replace")[:3000].lower()
+        if 'http-equiv="refresh"' in head:
+            continue
+        pages.append(relative.as_posix())
+    return pages
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "page_name" in metafunc.fixturenames:
+        # No built site: one case that fails in the `site` fixture with the reason.
+        pages = site_pages(Path(metafunc.config.getoption("--site")))
+        metafunc.parametrize("page_name", pages or ["(no built site)"])
+
+
+def _load_sync_launch() -> Any:
+    spec = importlib.util.spec_from_file_location("sync_launch", ROOT / "tools" / "sync_launch.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# --- in the browser -----------------------------------------------------------
+
+WIDGETS_RENDERED_JS = """(selector) => {
+  const views = [...document.querySelectorAll(selector)];
+  const done = views.filter((s) => {
+    const area = s.previousElementSibling;
+    return area && area.classList.contains("widget-subarea") &&
+      area.querySelector(".jupyter-widgets");
+  });
+  return done.length === views.length;
+}"""
+
+# MathJax.startup.promise is the chain of typesetting jobs (the widget labels'
+# jobs are appended to it by _ext/static/optlib-site.js): wait until it is still.
+MATH_SETTLED_JS = """async () => {
+  let promise;
+  do {
+    promise = window.MathJax.startup.promise;
+    await promise;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  } while (promise !== window.MathJax.startup.promise);
+}"""
+
+IMAGES_LOADED_JS = """async () => {
+  const images = [...document.images];
+  images.forEach((img) => { img.loading = "eager"; });
+  await Promise.all(images.map((img) => img.complete ? null : new Promise((resolve) => {
+    img.addEventListener("load", resolve);
+    img.addEventListener("error", resolve);
+    setTimeout(resolve, 10000);
+  })));
+}"""
+
+INSPECT_JS = r"""(viewSelector) => {
+  const code = "pre, code, kbd, samp, script, style, textarea, .highlight, mjx-container";
+  const texLeft = /\\\(|\\\)|\\\[|\\\]|\$\$|\\begin\{|\$[^$\n]*[\\^_{}][^$\n]*\$/;
+  const leftovers = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const parent = node.parentElement;
+    if (!parent || parent.closest(code)) continue;
+    const match = node.textContent.match(texLeft);
+    if (match) leftovers.push(node.textContent.trim().slice(0, 120));
+  }
+  const mathNodes = [...document.querySelectorAll(".math")];
+  const views = [...document.querySelectorAll(viewSelector)];
+  const widgetErrors = [...document.querySelectorAll(".widget-subarea")].filter((area) =>
+    area.querySelector(".jupyter-widgets-error-widget") ||
+    /Error (displaying|creating) widget/.test(area.textContent));
+  const empty = views.filter((s) => {
+    const root = s.previousElementSibling && s.previousElementSibling.firstElementChild;
+    return !root || (root.childElementCount === 0 && root.tagName !== "IMG" &&
+                     !root.textContent.trim());
+  });
+  return {
+    math: document.querySelectorAll("mjx-container").length,
+    math_sources: mathNodes.length,
+    math_unrendered: mathNodes.filter((m) => !m.querySelector("mjx-container"))
+      .map((m) => m.textContent.trim().slice(0, 120)),
+    math_errors: document.querySelectorAll("mjx-merror, merror, [data-mjx-error]").length,
+    tex_left: leftovers,
+    images: document.images.length,
+    broken_images: [...document.images].filter((img) => !img.complete || img.naturalWidth === 0)
+      .map((img) => (img.currentSrc || img.src).slice(0, 120)),
+    widgets: views.length,
+    widget_errors: widgetErrors.length,
+    widgets_empty: empty.length,
+    static_widgets: document.querySelectorAll(".optlib-static-widget").length,
+    live_widgets: document.querySelectorAll(".optlib-live-widget").length,
+  };
+}"""
+
+# What the reader sees of a widget's figure: the images it shows, by content.
+FIGURE_JS = """async (box) => {
+  const shown = [...box.querySelectorAll("img")].filter((img) => img.getClientRects().length);
+  const parts = [];
+  for (const img of shown) {
+    let src = img.currentSrc || img.src;
+    if (src.startsWith("blob:")) {
+      const bytes = new Uint8Array(await (await fetch(src)).arrayBuffer());
+      let hash = 0;
+      for (const byte of bytes) hash = (hash * 31 + byte) >>> 0;
+      src = `blob ${bytes.length} ${hash}`;
+    }
+    parts.push(src.length > 200 ? `${src.length}:${src.slice(-120)}` : src);
+  }
+  return parts.join(" | ");
+}"""
+
+
+def _screenshot_name(page_name: str) -> str:
+    return page_name.removesuffix(".html").replace("/", "__") + ".png"
+
+
+def _move(page: Any, control: Any) -> str:
+    """Move one control one step; return what was done."""
+    if control.evaluate("(el) => el.tagName") == "SELECT":
+        values = control.evaluate("(el) => [...el.options].map((o) => o.value)")
+        current = control.input_value()
+        target = next((v for v in values if v != current), current)
+        control.select_option(target)
+        return f"select {current!r} -> {target!r}"
+    now = control.get_attribute("aria-valuenow")
+    key = "ArrowLeft" if now == control.get_attribute("aria-valuemax") else "ArrowRight"
+    control.focus()
+    page.keyboard.press(key)
+    return f"slider at {now}: {key}"
+
+
+def _exercise_static_widgets(page: Any, failures: list[str]) -> int:
+    """Move every control of every static widget; its figure must change."""
+    moved = 0
+    boxes = page.locator(".optlib-static-widget")
+    for index in range(boxes.count()):
+        box = boxes.nth(index)
+        box.scroll_into_view_if_needed()
+        if not box.is_visible():
+            failures.append(f"static widget #{index + 1} is not visible")
+            continue
+        controls = box.locator(CONTROLS)
+        if controls.count() == 0:
+            failures.append(f"static widget #{index + 1} has no slider or dropdown to move")
+            continue
+        for number in range(controls.count()):
+            before = box.evaluate(FIGURE_JS)
+            if not before:
+                failures.append(f"static widget #{index + 1} shows no image")
+                break
+            action = _move(page, controls.nth(number))
+            deadline = time.monotonic() + 5
+            after = before
+            while after == before and time.monotonic() < deadline:
+                page.wait_for_timeout(100)
+                after = box.evaluate(FIGURE_JS)
+            if after == before:
+                failures.append(
+                    f"static widget #{index + 1}, control #{number + 1} ({action}):"
+                    " the figure did not change"
+                )
+            else:
+                moved += 1
+    return moved
+
+
+def test_page(
+    page_name: str,
+    site: Path,
+    site_url: str,
+    browser: Any,
+    site_report: dict[str, Any],
+    screenshots: Path,
+) -> None:
+    failures: list[str] = []
+    responses: list[Any] = []
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(TIMEOUT_MS)
+
+    def route(route: Any) -> None:
+        if route.request.url.startswith(site_url):
+            route.continue_()
+        else:
+            failures.append(f"request to another host: {route.request.url}")
+            route.abort()
+
+    def on_console(message: Any) -> None:
+        if message.type == "error":
+            where = message.location.get("url", "")
+            failures.append(f"console error: {message.text} ({where})")
+
+    def on_response(response: Any) -> None:
+        responses.append(response)
+        if response.status >= 400:
+            failures.append(f"HTTP {response.status}: {response.url}")
+
+    found: dict[str, Any] = {}
+    interactions = 0
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: failures.append(f"page error: {error}"))
+    page.on("response", on_response)
+    try:
+        page.goto(site_url + page_name, wait_until="load")
+        page.evaluate(
+            "() => document.querySelectorAll('details').forEach((d) => { d.open = true; })"
+        )
+
+        n_views = page.locator(VIEW_SCRIPT).count()
+        if n_views and not page.locator(STATE_SCRIPT).count():
+            failures.append(
+                f"{n_views} widget(s) but no widget state in the page: myst-nb embeds it"
+                " only from a successful execution"
+            )
+        elif n_views:
+            try:
+                page.wait_for_function(WIDGETS_RENDERED_JS, arg=VIEW_SCRIPT)
+            except PlaywrightTimeoutError:
+                failures.append("widgets did not render (is the widget manager served?)")
+
+        uses_math = page.locator(".math, script[src*='mathjax']").count() > 0
+        if uses_math:
+            try:
+                page.wait_for_function("() => window.MathJax && window.MathJax.startup")
+                page.evaluate(MATH_SETTLED_JS)
+            except PlaywrightTimeoutError:
+                failures.append("MathJax did not start (is it served by the site?)")
+        page.evaluate(IMAGES_LOADED_JS)
+
+        found = page.evaluate(INSPECT_JS, VIEW_SCRIPT)
+        if found["math_unrendered"]:
+            failures.append(f"math not typeset: {found['math_unrendered'][:5]}")
+        if found["math_errors"]:
+            failures.append(f"{found['math_errors']} math error(s) (merror)")
+        if found["tex_left"]:
+            failures.append(f"TeX delimiters left in the text: {found['tex_left'][:5]}")
+        if found["broken_images"]:
+            failures.append(f"images that did not load: {found['broken_images'][:5]}")
+        if found["widget_errors"] or found["widgets_empty"]:
+            failures.append(
+                f"widgets that failed to render: {found['widget_errors']} error(s),"
+                f" {found['widgets_empty']} empty"
+            )
+        if found["live_widgets"]:
+            failures.append(
+                f"{found['live_widgets']} live optlib widget(s) on the website: the build"
+                " must render the static counterpart (OPTLIB_WIDGET_MODE=static, set by"
+                " _ext/optlib_site.py)"
+            )
+
+        screenshots.mkdir(parents=True, exist_ok=True)
+        page.evaluate("() => window.scrollTo(0, 0)")
+        page.screenshot(path=screenshots / _screenshot_name(page_name), full_page=True)
+
+        interactions = _exercise_static_widgets(page, failures)
+        page.wait_for_timeout(200)  # let a late console error arrive
+    finally:
+        weight = _weight(responses, site_url)
+        context.close()
+
+    site_report["pages"][page_name] = {
+        **{key: found.get(key, 0) for key in REPORTED},
+        "interactions": interactions,
+        **weight,
+        "failures": len(failures),
+    }
+    assert not failures, f"{page_name}:\n  " + "\n  ".join(failures)
+
+
+def _weight(responses: list[Any], site_url: str) -> dict[str, int]:
+    """Bytes of the responses a page loaded: all, and its own HTML and images."""
+    total = own = 0
+    for response in responses:
+        try:
+            size = len(response.body())
+        except PlaywrightError:  # no body (a redirect)
+            size = int(response.headers.get("content-length", 0) or 0)
+        total += size
+        kind = response.request.resource_type
+        path = response.url.removeprefix(site_url)
+        if kind == "document" or (kind == "image" and not path.startswith("_static/")):
+            own += size
+    return {
+        "requests": len(responses),
+        "bytes_total": total,
+        "bytes_own": own,
+        "bytes_shared": total - own,
+    }
+
+
+# --- in the HTML --------------------------------------------------------------
+
+
+def _html_files(site: Path) -> list[Path]:
+    return [site / name for name in site_pages(site)]
+
+
+def test_no_link_to_jupyter_books_repository(site: Path) -> None:
+    """Jupyter Book's defaults point at its own repository; nothing may."""
+    bad = [
+        p.relative_to(site).as_posix()
+        for p in site.rglob("*.html")
+        if "executablebooks/jupyter-book" in p.read_text(encoding="utf-8", errors="replace")
+    ]
+    assert not bad, f"links to executablebooks/jupyter-book in {bad}"
+
+
+def test_launch_buttons_follow_repository_url(site: Path) -> None:
+    """Binder and Colab buttons exist exactly when repository.url is set, and use it."""
+    url, branch = _load_sync_launch().read_repository()
+    notebooks = [
+        p
+        for p in _html_files(site)
+        if (site / "_sources" / p.relative_to(site)).with_suffix(".ipynb").is_file()
+    ]
+    problems = []
+    for page in notebooks:
+        html = page.read_text(encoding="utf-8")
+        name = page.relative_to(site).as_posix()
+        launch = re.findall(
+            r'href="(https://(?:mybinder\.org|colab\.research\.google\.com)[^"]*)"', html
+        )
+        downloads = re.findall(r'href="([^"]*_sources/[^"]*\.ipynb)"', html)
+        if not downloads or not all((page.parent / d).resolve().is_file() for d in downloads):
+            problems.append(f"{name}: no working .ipynb download button: {downloads}")
+        if not url:
+            if launch:
+                problems.append(f"{name}: launch links while repository.url is empty: {launch}")
+            continue
+        owner_repo = "/".join(url.split("/")[-2:])
+        binder = [u for u in launch if "mybinder.org" in u]
+        colab = [u for u in launch if "colab.research.google.com" in u]
+        if not binder or owner_repo not in binder[0] or branch not in binder[0]:
+            problems.append(f"{name}: no Binder link to {owner_repo}@{branch}: {binder}")
+        if not colab or owner_repo not in colab[0]:
+            problems.append(f"{name}: no Colab link to {owner_repo}: {colab}")
+    assert not problems, "\n".join(problems)
+
+
+def test_install_cells_match_config() -> None:
+    """Each chapter's install cell agrees with repository.url in _config.yml."""
+    sync_launch = _load_sync_launch()
+    problems = sync_launch.problems(*sync_launch.read_repository())
+    assert not problems, "run `.venv/bin/python tools/sync_launch.py` to fix:\n" + "\n".join(
+        problems
+    )
