@@ -483,6 +483,18 @@ MISTAKES: dict[str, Mistake] = {
             "Your function's arguments do not fit the call: {call}.",
         ),
         Mistake(
+            "all_zero",
+            _on("loss") + _on("loss_grad") + _on("gradient"),
+            "only zeros",
+            "Your function returns only zeros: its body still needs the computation.",
+        ),
+        Mistake(
+            "no_step",
+            _on("optimizer_step"),
+            "theta returned unchanged",
+            "Your function returns theta unchanged: it takes no step yet.",
+        ),
+        Mistake(
             "constant_factor",
             _on("loss") + _on("loss_grad") + _on("gradient") + _on("optimizer_step"),
             "off by a constant factor",
@@ -1170,6 +1182,9 @@ def _diagnose(
     if _unstable(items):
         return stability_key, _hint(stability_key)
     factor = _constant_factor(items, steps=steps)
+    if factor == 0.0:  # an exercise stub that was never filled in
+        key = "no_step" if steps else "all_zero"
+        return key, _hint(key)
     if factor is not None:
         return "constant_factor", _hint("constant_factor", factor=f"{factor:.4g}")
     return None, None

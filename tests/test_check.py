@@ -592,6 +592,8 @@ LOSS_MISTAKES = {
     "returned_none": ("loss", "mse", {}, lambda p, y: None),
     "signature": ("loss", "mse", {}, lambda p: np.mean(p)),
     "constant_factor": ("loss", "mae", {}, lambda p, y: 3 * np.mean(np.abs(p - y))),
+    # An exercise stub that was never filled in.
+    "all_zero": ("loss_grad", "mse", {}, lambda p, y: np.zeros_like(p)),
     "unstable": (
         "loss",
         "mse",
@@ -866,6 +868,7 @@ def divides_by_zero(theta, grad, state, lr):
 
 OPTIMIZER_MISTAKES = {
     "uphill": ("sgd", uphill, {"lr": 0.01}),
+    "no_step": ("sgd", lambda theta, grad, state, lr: theta, {"lr": 0.01}),
     "lr_twice": ("sgd", lr_twice, {"lr": 0.01, "momentum": 0.9}),
     "lr_forgotten": ("sgd", lr_forgotten, {"lr": 0.01}),
     "momentum_sutskever": ("sgd", sgd_sutskever, {"lr": 0.01, "momentum": 0.9}),
