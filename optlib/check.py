@@ -209,6 +209,12 @@ class Mistake:
     hint : str
         One sentence for the student; ``{name}``-style fields are filled in
         when the hint is given.
+
+    Examples
+    --------
+    >>> mistake = MISTAKES["sum_not_mean"]
+    >>> mistake.title, mistake.applies_to("mse")
+    ('sum instead of mean', True)
     """
 
     key: str
@@ -650,7 +656,8 @@ MISTAKES: dict[str, Mistake] = {
             _on("optimizer_step", "adam", "adamw"),
             "no bias correction",
             "Adam divides the moments by their bias corrections, m̂ = m/(1 − β₁ᵗ) and "
-            "v̂ = v/(1 − β₂ᵗ): without them the first steps are far too small.",
+            "ŝ = s/(1 − β₂ᵗ): without them the early steps have the wrong length (with the "
+            "default betas about 3 times too long at first).",
         ),
         Mistake(
             "adam_step_count",
@@ -664,7 +671,7 @@ MISTAKES: dict[str, Mistake] = {
             _on("optimizer_step", "adam", "adamw"),
             "bias corrections folded into the learning rate (TensorFlow's form)",
             "You folded the bias corrections into the learning rate (TensorFlow's form), "
-            "which leaves ε unscaled; PyTorch adds ε to √v̂ after correcting v.",
+            "which leaves ε unscaled; PyTorch adds ε to √ŝ after correcting s.",
         ),
         Mistake(
             "adam_betas_swapped",
@@ -715,6 +722,10 @@ MISTAKES: dict[str, Mistake] = {
         ),
     )
 }
+"""Every classic mistake the checks recognise, by key (see :class:`Mistake`).
+
+:func:`explain` lists the ones each check looks for.
+"""
 
 
 def _hint(key: str, **fields: Any) -> str:
@@ -745,6 +756,15 @@ class CaseResult:
         Whether your result agrees.
     message : str
         What went wrong, in words (empty when the case passes).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from optlib import check
+    >>> result = check.loss(lambda y_pred, y_true: np.sum((y_pred - y_true) ** 2), "mse")
+    >>> case = result.failures[0]
+    >>> case.passed, sorted(case.input), case.message
+    (False, ['y_pred', 'y_true'], 'off by a factor 5')
     """
 
     name: str
@@ -774,6 +794,15 @@ class CheckResult:
         What to look at, when the failures match a known mistake.
     mistake : str or None
         The key of that mistake in :data:`MISTAKES`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from optlib import check
+    >>> result = check.loss(lambda y_pred, y_true: np.mean((y_pred - y_true) ** 2), "mse")
+    >>> result.passed, result.verdict, len(result.cases)
+    (True, '✔ 5 of 5 cases pass', 5)
+    >>> assert result  # true when every case passes
     """
 
     title: str
@@ -793,7 +822,7 @@ class CheckResult:
 
     @property
     def verdict(self) -> str:
-        """One line: ``"✔ n of n cases pass"`` or ``"✘ k of n cases fail"``."""
+        """The verdict in one line, ``"✔ n of n cases pass"`` or ``"✘ k of n cases fail"``."""
         total = len(self.cases)
         if self.passed:
             return f"✔ {total} of {total} cases pass"
