@@ -34,6 +34,12 @@ class Penguins:
         Names of the species labels.
     island : ndarray of str, shape (n,)
     year : ndarray of int, shape (n,)
+
+    Examples
+    --------
+    >>> penguins = load_penguins()
+    >>> penguins.measurements.shape, penguins.species_names
+    ((342, 4), ('Adelie', 'Chinstrap', 'Gentoo'))
     """
 
     measurements: np.ndarray
@@ -89,6 +95,16 @@ def standardize(
     Returns ``(X_scaled, mean, std)``; pass a training set's ``mean`` and ``std``
     to scale a test set the same way. Gradient descent needs this: features on
     very different scales make the loss surface a narrow ravine.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X_scaled, mean, std = standardize(np.array([[1.0, 10.0], [3.0, 30.0]]))
+    >>> X_scaled
+    array([[-1., -1.],
+           [ 1.,  1.]])
+    >>> mean, std
+    (array([ 2., 20.]), array([ 1., 10.]))
     """
     X = np.asarray(X, dtype=float)
     mean = X.mean(axis=0) if mean is None else np.asarray(mean)
@@ -104,6 +120,14 @@ def train_test_split(
     """Split arrays (same first axis) into shuffled train and test parts.
 
     Returns ``[a_train, a_test, b_train, b_test, ...]`` as scikit-learn does.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X, y = np.arange(8).reshape(4, 2), np.arange(4)
+    >>> X_train, X_test, y_train, y_test = train_test_split(X, y, test_fraction=0.25)
+    >>> X_train.shape, X_test.shape, bool(np.all(X_test[:, 0] == 2 * y_test))
+    ((3, 2), (1, 2), True)
     """
     if not arrays:
         raise ValueError("train_test_split needs at least one array")
@@ -116,3 +140,66 @@ def train_test_split(
     n_test = max(1, round(test_fraction * n))
     test, train = order[:n_test], order[n_test:]
     return [part for a in arrays for part in (np.asarray(a)[train], np.asarray(a)[test])]
+
+
+# --- handwritten digits (added for the closing chapter) -----------------------
+
+__all__ += ["Digits", "load_digits"]
+
+DIGIT_PIXELS = 64  # 8 x 8
+
+
+@dataclass(frozen=True)
+class Digits:
+    """The UCI optical recognition of handwritten digits data: 8x8 images of 0 to 9.
+
+    Attributes
+    ----------
+    pixels : ndarray of float, shape (1797, 64)
+        Each image flattened row by row; every entry counts the "on" pixels of
+        a 4x4 block of the original 32x32 bitmap, an integer from 0 to 16.
+    labels : ndarray of int, shape (1797,)
+        The digit each image shows, 0 to 9.
+
+    Examples
+    --------
+    >>> digits = load_digits()
+    >>> isinstance(digits, Digits), digits.labels[:5].tolist()
+    (True, [0, 1, 2, 3, 4])
+    """
+
+    pixels: np.ndarray
+    labels: np.ndarray
+
+    @property
+    def images(self) -> np.ndarray:
+        """The pixels as 8x8 images, shape ``(n, 8, 8)``."""
+        return self.pixels.reshape(-1, 8, 8)
+
+
+def load_digits() -> Digits:
+    """Load the 8x8 handwritten digits (Alpaydin and Kaynak, 1998; CC BY 4.0).
+
+    1,797 images of the digits 0 to 9, about 180 per digit, written by 13 people
+    (the test part of the UCI data set).
+    The file ``optlib/data/digits.csv.gz`` is the copy scikit-learn ships;
+    ``optlib/data/README.md`` gives its source, licence and checksum.
+
+    Examples
+    --------
+    >>> digits = load_digits()
+    >>> digits.pixels.shape, digits.labels.shape, digits.images.shape
+    ((1797, 64), (1797,), (1797, 8, 8))
+    >>> int(digits.pixels.min()), int(digits.pixels.max()), sorted(set(digits.labels.tolist()))
+    (0, 16, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+    """
+    import gzip
+
+    raw = resources.files("optlib").joinpath("data/digits.csv.gz").read_bytes()
+    table = np.loadtxt(gzip.decompress(raw).decode("ascii").splitlines(), delimiter=",")
+    if table.ndim != 2 or table.shape[1] != DIGIT_PIXELS + 1:
+        raise ValueError(
+            f"digits.csv.gz must have {DIGIT_PIXELS + 1} columns (64 pixels and the label), "
+            f"got an array of shape {table.shape}"
+        )
+    return Digits(pixels=table[:, :DIGIT_PIXELS], labels=table[:, DIGIT_PIXELS].astype(np.int64))

@@ -99,23 +99,33 @@ OKABE_ITO: dict[str, str] = {
     "vermillion": "#D55E00",
     "purple": "#CC79A7",
 }
+#: Okabe–Ito black, by name.
 BLACK = OKABE_ITO["black"]
+#: Okabe–Ito orange, by name.
 ORANGE = OKABE_ITO["orange"]
+#: Okabe–Ito sky blue, by name.
 SKY_BLUE = OKABE_ITO["sky_blue"]
+#: Okabe–Ito green, by name.
 GREEN = OKABE_ITO["green"]
+#: Okabe–Ito yellow, by name.
 YELLOW = OKABE_ITO["yellow"]
+#: Okabe–Ito blue, by name.
 BLUE = OKABE_ITO["blue"]
+#: Okabe–Ito vermillion, by name.
 VERMILLION = OKABE_ITO["vermillion"]
+#: Okabe–Ito purple, by name.
 PURPLE = OKABE_ITO["purple"]
 
 #: The order in which lines take colours (yellow is too pale on white).
 COLORS: tuple[str, ...] = (VERMILLION, BLUE, GREEN, ORANGE, PURPLE, SKY_BLUE, BLACK)
-#: Colour map of surface fills: sequential and colour-blind safe.
+#: Colour map of surface fills, sequential and colour-blind safe.
 SURFACE_CMAP = "cividis"
 
-#: Book size of a full-width figure, in inches, and its resolution.
+#: Width of a full-width book figure, in inches.
 WIDTH = 8.0
+#: Height of a one-row book figure, in inches.
 HEIGHT = 3.2
+#: Resolution of the book's figures, in dots per inch.
 DPI = 100
 
 #: The rcParams every figure is drawn with (applied locally by :func:`style`).
@@ -356,6 +366,13 @@ class ContourPlot:
         ``[[xmin, ymin], [xmax, ymax]]``, the visible box.
     artists : list of Artist
         The artists a widget moves: none.
+
+    Examples
+    --------
+    >>> from optlib.functions import Rosenbrock
+    >>> fig, plot = contour_plot(Rosenbrock())
+    >>> isinstance(plot, ContourPlot), plot.artists
+    (True, [])
     """
 
     dim = 2
@@ -470,6 +487,13 @@ class CurvePlot:
         ``[[xmin, ymin], [xmax, ymax]]``, the visible box.
     artists : list of Artist
         The artists a widget moves: none.
+
+    Examples
+    --------
+    >>> from optlib.functions import DoubleWell
+    >>> fig, plot = curve_plot(DoubleWell())
+    >>> isinstance(plot, CurvePlot), len(plot.line.get_xdata())
+    (True, 400)
     """
 
     dim = 1
@@ -671,6 +695,14 @@ class TrajectoryOverlay:
         Empty, or "diverged after k steps" (prefixed by the label, if any).
     artists : list of Artist
         ``[path, start, end, status]``, the artists that move.
+
+    Examples
+    --------
+    >>> from optlib.functions import Quadratic
+    >>> fig, surface = contour_plot(Quadratic())
+    >>> _, path = trajectory_plot(surface, [[2.0, 1.0], [1.0, -1.0], [0.5, 0.5]])
+    >>> isinstance(path, TrajectoryOverlay), path.end.get_xydata().tolist()
+    (True, [[0.5, 0.5]])
     """
 
     def __init__(
@@ -878,6 +910,12 @@ class LossPlot:
         "diverged after k steps" for a diverged run, else empty.
     artists : list of Artist
         Everything that moves: lines, end markers and status texts.
+
+    Examples
+    --------
+    >>> fig, plot = loss_plot([[4.0, 1.0, 0.25]])
+    >>> isinstance(plot, LossPlot), len(plot.artists)  # line, end marker, status
+    (True, 3)
     """
 
     def __init__(
@@ -1105,6 +1143,15 @@ class Panels:
     axes : list of Axes
     parts : list
         What each panel's builder returned (overlays, loss plots, ...).
+
+    Examples
+    --------
+    >>> from optlib import SGD, Quadratic, minimize
+    >>> fn = Quadratic([[4.0]])
+    >>> run = minimize(fn, [1.0], SGD, steps=5, lr=0.2)
+    >>> fig, panels = runs_side_by_side(fn, {"lr = 0.2": run})
+    >>> isinstance(panels, Panels), len(panels.axes)
+    (True, 1)
     """
 
     def __init__(self, fig: Figure, axes: list[Axes], parts: list[Any], summary: str):
@@ -1113,9 +1160,11 @@ class Panels:
 
     @property
     def artists(self) -> list[Artist]:
+        """The artists a widget moves, from every panel."""
         return [artist for part in self.parts for artist in getattr(part, "artists", [])]
 
     def alt(self) -> str:
+        """One description of every panel, for the figure's alt text."""
         described = " ".join(part.alt() for part in self.parts if hasattr(part, "alt"))
         return f"{self._summary} {described}".strip()
 
@@ -1341,6 +1390,13 @@ class StateRecord:
         loss blew up (as in :func:`optlib.minimize`); the arrays stop before it.
     steps : int
         Steps recorded, ``n``.
+
+    Examples
+    --------
+    >>> from optlib import SGD, Quadratic
+    >>> record = record_state(Quadratic(), [2.0, 1.0], SGD, steps=2, lr=0.1)
+    >>> isinstance(record, StateRecord), record.xs.shape, record.grads.shape
+    (True, (3, 2), (2, 2))
     """
 
     xs: np.ndarray
@@ -1513,6 +1569,13 @@ class CoordinatePlot:
         The dashed power-law guide, when asked for.
     artists : list of Artist
         Every line.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> fig, plot = coordinate_plot({"two columns": np.ones((5, 2))})
+    >>> isinstance(plot, CoordinatePlot), len(plot.lines["two columns"])
+    (True, 2)
     """
 
     def __init__(self, fig: Figure, ax: Axes, summaries: list[str], what: str):
@@ -1880,6 +1943,12 @@ class SeriesPlot:
         The horizontal dashed lines.
     artists : list of Artist
         What a widget moves: the curves.
+
+    Examples
+    --------
+    >>> fig, plot = series_plot({"halving": [1.0, 0.5, 0.25]})
+    >>> isinstance(plot, SeriesPlot), len(plot.lines)
+    (True, 1)
     """
 
     def __init__(
@@ -2149,6 +2218,15 @@ class RateMap:
         The chosen (learning rate, momentum).
     artists : list of Artist
         ``[marker]``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> lrs, momenta = np.array([0.1, 0.2]), np.array([0.0, 0.5])
+    >>> fig, plot = rate_map_plot(lrs, momenta, np.full((2, 2), 0.5))
+    >>> plot.set_point(0.2, 0.5)
+    >>> isinstance(plot, RateMap), plot.artists == [plot.marker]
+    (True, True)
     """
 
     def __init__(self, fig: Figure, ax: Axes, summary: str):
@@ -2415,6 +2493,14 @@ class FitLinesPlot:
         Each line's row of the key, which gives its equation.
     artists : list of Artist
         What a widget moves: the outlier, the lines and their equations.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x, y = np.arange(4.0), np.array([0.0, 1.0, 2.0, 9.0])
+    >>> fig, plot = fit_lines_plot(x, y, {"MSE": (2.6, -1.0)}, outlier=3)
+    >>> isinstance(plot, FitLinesPlot), sorted(plot.lines)
+    (True, ['MSE'])
     """
 
     def __init__(
@@ -2664,6 +2750,14 @@ class LossCurvesPlot:
         The marked prediction.
     artists : list of Artist
         What a widget moves: markers, the vertical guides and the readout.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from optlib.losses import mse
+    >>> fig, plot = loss_curves_plot({"MSE": loss_curve(mse)}, np.linspace(-1, 1, 21), point=0.5)
+    >>> isinstance(plot, LossCurvesPlot), plot.point
+    (True, 0.5)
     """
 
     def __init__(
@@ -2926,6 +3020,15 @@ class DecisionPlot:
         The share of the plotted examples the model classifies correctly.
     artists : list of Artist
         What a widget moves: none.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from optlib.models import LogisticRegression
+    >>> X = np.array([[-1.0, 0.0], [1.0, 1.0]])
+    >>> fig, plot = decision_plot(LogisticRegression(2), X, [0, 1], ["no", "yes"])
+    >>> isinstance(plot, DecisionPlot), len(plot.points)
+    (True, 2)
     """
 
     def __init__(self, ax: Axes, regions: Any, points: list[Line2D], accuracy: float, text: str):

@@ -84,11 +84,13 @@ __all__ = [
 
 #: The environment variable the book's build sets to ``"static"``.
 MODE_ENV = "OPTLIB_WIDGET_MODE"
-#: CSS classes of the two kinds of container (the browser test looks for them).
+#: CSS class of a live widget's container (the browser test looks for it).
 LIVE_CLASS = "optlib-live-widget"
+#: CSS class of a static widget's container (the browser test moves its controls).
 STATIC_CLASS = "optlib-static-widget"
-#: The visible line that says which kind the reader has in front of them.
+#: The visible line that says a widget is live.
 LIVE_LABEL = "Live: recomputed in Python as you move the control"
+#: The visible line that says a widget is precomputed (``{n}`` is its number of frames).
 STATIC_LABEL = (
     "Precomputed: {n} frames computed when this page was built; "
     "run the notebook for the live version"
@@ -2125,7 +2127,8 @@ def race_board(
             panel["losses"].set_run(i, losses[: k + 1], diverged=ended, steps=steps)
         left_title, right_title = panel["titles"]
         left_title.set_text(f"{surface} from {_point(race.starts[start])}")
-        right_title.set_text(f"Loss up to step {step}")
+        factor = "" if math.isclose(lr_factor, 1.0) else f", every rate x {lr_factor:.3g}"
+        right_title.set_text(f"Loss up to step {step}{factor}")
         return changed
 
     def describe(surface: str, step: int, start: int = 0, lr_factor: float = 1.0) -> str:
@@ -2204,6 +2207,12 @@ class Progress:
         Epochs reported so far.
     widget : ipywidgets.HBox or None
         The bar and its text (None in static mode).
+
+    Examples
+    --------
+    >>> bar = progress(2, mode="static")
+    >>> isinstance(bar, Progress), bar.total, bar.widget is None
+    (True, 2, True)
     """
 
     def __init__(self, total: int, description: str, live: bool) -> None:
