@@ -66,7 +66,7 @@ unit: $(VENV)/.dev-installed
 	$(BIN)/pytest -q tests --ignore=tests/test_site.py
 
 nbval: $(VENV)/.dev-installed
-	$(BIN)/pytest -q --nbval-lax chapters
+	$(BIN)/pytest -q --nbval-lax chapters appendices
 
 browser: $(VENV)/.dev-installed
 	$(BIN)/pytest -q tests/test_site.py --chromium=$(CHROMIUM)

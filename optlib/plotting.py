@@ -1133,6 +1133,8 @@ def loss_plot(
 
 # --- chapter figures ---------------------------------------------------------------
 
+__all__ += ["Panels", "history_plot", "rate_plot", "runs_side_by_side"]
+
 
 class Panels:
     """Several panels drawn by one builder; ``.alt()`` describes them all.

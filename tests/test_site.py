@@ -29,9 +29,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+from conftest import ROOT
 
 pytestmark = pytest.mark.browser
 
@@ -111,7 +112,7 @@ IMAGES_LOADED_JS = """async () => {
 }"""
 
 INSPECT_JS = r"""(viewSelector) => {
-  const code = "pre, code, kbd, samp, script, style, textarea, .highlight, mjx-container";
+  const code = "pre, code, kbd, samp, script, style, textarea, .highlight, mjx-container, .sig";
   const texLeft = /\\\(|\\\)|\\\[|\\\]|\$\$|\\begin\{|\$[^$\n]*[\\^_{}][^$\n]*\$/;
   const leftovers = [];
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
