@@ -519,3 +519,10 @@ def _real(name: str, value: Any) -> float:
 SURFACES: dict[str, type[Surface]] = {
     cls.name: cls for cls in (Quadratic, Rosenbrock, Beale, Himmelblau, Saddle, DoubleWell)
 }
+"""Every surface class by its display name, for the chapters' drop-downs.
+
+Examples
+--------
+>>> sorted(name for name, cls in SURFACES.items() if cls().dim == 1)
+['DoubleWell']
+"""

@@ -72,11 +72,11 @@ __all__ = [
 
 REDUCTIONS = ("mean", "sum", "none")
 
-#: Floor on a log-probability: ``log 0`` counts as -100, as in PyTorch's
+#: Floor on a log-probability (``log 0`` counts as -100), as in PyTorch's
 #: ``binary_cross_entropy`` (ATen/native/Loss.cpp).
 LOG_FLOOR = -100.0
 
-#: The :math:`\varepsilon` that keeps a probability's gradient finite: the floor
+#: The :math:`\varepsilon` that keeps a probability's gradient finite, the floor
 #: on its denominator, PyTorch's ``EPSILON`` in ``binary_cross_entropy_backward``
 #: (ATen/native/Loss.cpp). It is declared there as a C++ ``float``, so its value
 #: is 1e-12 rounded to float32, 9.999999960041972e-13, in float64 arithmetic too.
@@ -93,6 +93,22 @@ class Loss:
     ``_losses_and_grads(y_pred, y_true)``
         returns the per-element (or per-example) losses and the gradient of
         their sum with respect to ``y_pred``, computed side by side.
+
+    Examples
+    --------
+    A new loss needs only ``_losses_and_grads``; the checks and the three
+    reductions come from the base class:
+
+    >>> import numpy as np
+    >>> class HalfSquares(Loss):
+    ...     def _losses_and_grads(self, y_pred, y_true):
+    ...         r = y_pred - y_true
+    ...         return 0.5 * r * r, r
+    >>> half = HalfSquares()
+    >>> half(np.array([1.0, 3.0]), np.zeros(2), reduction="sum")
+    np.float64(5.0)
+    >>> half.grad(np.array([1.0, 3.0]), np.zeros(2))  # "mean": divided by 2
+    array([0.5, 1.5])
     """
 
     def __call__(
@@ -650,8 +666,61 @@ def _check_labels(y_true: ArrayLike, shape: tuple[int, int]) -> np.ndarray:
 
 
 mse = MeanSquaredError()
+"""``MeanSquaredError()``, the default settings, ready to call.
+
+Examples
+--------
+>>> import numpy as np
+>>> mse(np.array([1.0, 2.0]), np.array([1.0, 0.0]))
+np.float64(2.0)
+"""
+
 mae = MeanAbsoluteError()
+"""``MeanAbsoluteError()``, the default settings, ready to call.
+
+Examples
+--------
+>>> import numpy as np
+>>> mae(np.array([1.0, -2.0]), np.zeros(2)), mae.grad(np.array([1.0, -2.0]), np.zeros(2))
+(np.float64(1.5), array([ 0.5, -0.5]))
+"""
+
 huber = Huber()
+"""``Huber()``, the default settings, ready to call.
+
+Examples
+--------
+>>> import numpy as np
+>>> huber(np.array([0.5, 3.0]), np.zeros(2), reduction="none")  # squared, then linear
+array([0.125, 2.5  ])
+"""
+
 bce = BinaryCrossEntropy()
+"""``BinaryCrossEntropy()``, the default settings, ready to call.
+
+Examples
+--------
+>>> import numpy as np
+>>> bce(np.array([0.9, 0.2]), np.array([1.0, 0.0]))  # probabilities, not logits
+np.float64(0.16425203348601802)
+"""
+
 cce = CategoricalCrossEntropy()
+"""``CategoricalCrossEntropy()``, the default settings, ready to call.
+
+Examples
+--------
+>>> import numpy as np
+>>> cce(np.array([[0.7, 0.2, 0.1]]), np.array([[1.0, 0.0, 0.0]]))  # -log 0.7
+np.float64(0.35667494393873245)
+"""
+
 sparse_cce = SparseCategoricalCrossEntropy()
+"""``SparseCategoricalCrossEntropy()``, the default settings, ready to call.
+
+Examples
+--------
+>>> import numpy as np
+>>> sparse_cce(np.array([[0.7, 0.2, 0.1]]), np.array([0]))  # the same, with a label
+np.float64(0.35667494393873245)
+"""

@@ -50,12 +50,13 @@ __all__ = [
     "adamw_step",
     "bias_correction",
     "ema_update",
+    "ema_update_squares",
     "rmsprop_step",
     "sgd_step",
 ]
 
 Hyperparameter = float | np.ndarray
-"""A validated hyper-parameter: a Python float, or a read-only float64 array for a sweep."""
+"""A validated hyper-parameter, a Python float or (for a sweep) a read-only float64 array."""
 
 Scratch = tuple[np.ndarray, np.ndarray]
 """Two work arrays shaped like the parameter, reused at every step to avoid temporaries."""
@@ -71,9 +72,13 @@ def ema_update(
 ) -> np.ndarray:
     r"""Exponential moving average, in place: :math:`a \leftarrow \beta a + (1 - \beta) x`.
 
-    Written as PyTorch's ``lerp``, :math:`a \leftarrow a + (1 - \beta)(x - a)`, so
-    that the rounding matches ``torch.optim``. Used for both of Adam's moments and
-    for RMSprop's averages of :math:`g` and :math:`g^2`.
+    Written as PyTorch's ``lerp`` with weight :math:`w = 1 - \beta`, so that the
+    rounding follows ``torch.optim``: :math:`a \leftarrow a + w (x - a)` while
+    :math:`w < 0.5`, and :math:`a \leftarrow x - (1 - w)(x - a)` from 0.5 on,
+    which keeps the result exact at both ends (:math:`w = 0` gives :math:`a`,
+    :math:`w = 1` gives :math:`x`). Used for Adam's first moment :math:`m` and
+    RMSprop's centered average :math:`\bar g`; averages of squares use
+    :func:`ema_update_squares`, as ``torch.optim`` does.
 
     Parameters
     ----------
@@ -93,10 +98,55 @@ def ema_update(
     >>> ema_update(average, np.array([1.0, 2.0]), decay=0.5)
     array([0.5, 1. ])
     """
-    # a ← a + (1 − β)(x − a)
-    step_towards_value = np.subtract(value, average, out=tmp)
-    step_towards_value *= 1 - decay
-    average += step_towards_value
+    weight = 1 - decay
+    difference = np.subtract(value, average, out=tmp)  # x − a
+    if isinstance(weight, np.ndarray):  # a sweep: each entry takes its own branch
+        small = weight < 0.5
+        average[...] = np.where(
+            small, average + weight * difference, value - (1 - weight) * difference
+        )
+    elif weight < 0.5:
+        # a ← a + w(x − a)
+        difference *= weight
+        average += difference
+    else:
+        # a ← x − (1 − w)(x − a)
+        difference *= 1 - weight
+        np.subtract(value, difference, out=average)
+    return average
+
+
+def ema_update_squares(
+    average: np.ndarray, value: np.ndarray, decay: Hyperparameter, tmp: np.ndarray | None = None
+) -> np.ndarray:
+    r"""Moving average of squares, in place: :math:`a \leftarrow \beta a + (1 - \beta) x^2`.
+
+    Computed as ``torch.optim`` does (``a.mul_(β).addcmul_(x, x, value=1 - β)``):
+    :math:`\beta a` plus :math:`((1 - \beta) x) \cdot x`. Used for RMSprop's
+    :math:`s` (``square_avg``) and Adam's second moment :math:`s` (``exp_avg_sq``).
+
+    Parameters
+    ----------
+    average : ndarray
+        The running average :math:`a`, updated in place and returned.
+    value : ndarray
+        The new observation :math:`x`, whose square is averaged.
+    decay : float or ndarray
+        The decay :math:`\beta` in [0, 1).
+    tmp : ndarray, optional
+        Work array shaped like ``average`` (allocated when omitted).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> average = np.ones(2)
+    >>> ema_update_squares(average, np.array([3.0, -1.0]), decay=0.5)
+    array([5., 1.])
+    """
+    weighted_square = np.multiply(value, 1 - decay, out=tmp)  # (1 − β)x
+    weighted_square *= value  # (1 − β)x²
+    average *= decay
+    average += weighted_square
     return average
 
 
@@ -178,26 +228,35 @@ def sgd_step(
 ) -> None:
     r"""One step of :class:`SGD` on one parameter, in place (no validation).
 
-    ``state`` holds ``"momentum_buffer"`` :math:`b` once momentum is used;
-    pass an empty dict before the first step.
+    ``state`` holds ``"momentum_buffer"``, the velocity :math:`v`, once momentum
+    is used; pass an empty dict before the first step.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> theta, state = np.array([1.0, -1.0]), {}
+    >>> for _ in range(2):
+    ...     sgd_step(theta, np.array([0.5, 0.5]), state, lr=0.1, momentum=0.9)
+    >>> theta, state["momentum_buffer"]  # v = 0.5, then 0.9 * 0.5 + 0.5
+    (array([ 0.855, -1.145]), array([0.95, 0.95]))
     """
     direction_buf, tmp = _work_arrays(param, scratch)
     g = _direction(param, grad, weight_decay, maximize, out=direction_buf)
     if _nonzero(momentum):
-        b = state.get("momentum_buffer")
-        if b is None:
-            # b₁ ← g₁
-            b = state["momentum_buffer"] = np.array(g, dtype=param.dtype)
+        velocity = state.get("momentum_buffer")
+        if velocity is None:
+            # v₁ ← g₁
+            velocity = state["momentum_buffer"] = np.array(g, dtype=param.dtype)
         else:
-            # b ← μb + (1 − τ)g
-            b *= momentum
-            b += _scaled(g, 1 - dampening, out=tmp)
+            # v ← ρv + (1 − τ)g
+            velocity *= momentum
+            velocity += _scaled(g, 1 - dampening, out=tmp)
         if nesterov:
-            # g ← g + μb
-            g = np.add(g, np.multiply(b, momentum, out=tmp), out=direction_buf)
+            # g ← g + ρv
+            g = np.add(g, np.multiply(velocity, momentum, out=tmp), out=direction_buf)
         else:
-            # g ← b
-            g = b
+            # g ← v
+            g = velocity
     # θ ← θ − αg
     param -= _scaled(g, lr, out=tmp)
 
@@ -217,8 +276,16 @@ def adagrad_step(
 ) -> None:
     r"""One step of :class:`Adagrad` on one parameter, in place (no validation).
 
-    ``state`` holds ``"step"`` :math:`t` and ``"sum"`` :math:`s`; an empty dict
+    ``state`` holds ``"step"`` :math:`t` and ``"sum"`` :math:`G`; an empty dict
     starts them at 0 and ``initial_accumulator_value``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> theta, state = np.array([1.0]), {}
+    >>> adagrad_step(theta, np.array([4.0]), state, lr=0.1)
+    >>> theta, state["sum"]  # the first step is lr * sign(g), whatever the size of g
+    (array([0.9]), array([16.]))
     """
     direction_buf, tmp = _work_arrays(param, scratch)
     if not state:
@@ -226,14 +293,14 @@ def adagrad_step(
     state["step"] += 1
     t, sum_sq_grads = state["step"], state["sum"]
     g = _direction(param, grad, weight_decay, maximize, out=direction_buf)
-    # α_t ← α / (1 + (t − 1)η)
+    # α̃ ← α / (1 + (t − 1)η)
     decayed_lr = lr / (1 + (t - 1) * lr_decay)
-    # s ← s + g²
+    # G ← G + g²
     sum_sq_grads += np.multiply(g, g, out=tmp)
-    # θ ← θ − α_t g / (√s + ε)
+    # θ ← θ − α̃g / (√G + ε)   (α̃g first, then the division, as torch's addcdiv)
     denom = np.sqrt(sum_sq_grads, out=tmp)
     denom += eps
-    param -= _scaled(np.divide(g, denom, out=tmp), decayed_lr, out=tmp)
+    param -= np.divide(_scaled(g, decayed_lr, out=direction_buf), denom, out=direction_buf)
 
 
 def _adagrad_initial_state(param: np.ndarray, initial_accumulator_value: Hyperparameter) -> dict:
@@ -258,9 +325,17 @@ def rmsprop_step(
 ) -> None:
     r"""One step of :class:`RMSprop` on one parameter, in place (no validation).
 
-    ``state`` holds ``"step"``, ``"square_avg"`` :math:`v`, and, when used,
-    ``"grad_avg"`` :math:`\bar g` (centered) and ``"momentum_buffer"`` :math:`b`;
-    missing entries start at zero.
+    ``state`` holds ``"step"``, ``"square_avg"`` :math:`s`, and, when used,
+    ``"grad_avg"`` :math:`\bar g` (centered) and ``"momentum_buffer"`` :math:`v`;
+    missing entries start at zero. The decay :math:`\gamma` is the argument ``alpha``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> theta, state = np.array([1.0]), {}
+    >>> rmsprop_step(theta, np.array([2.0]), state, lr=0.01)
+    >>> theta, state["square_avg"]  # s = 0.01 * 2**2: the first step is 10 * lr
+    (array([0.9]), array([0.04]))
     """
     direction_buf, tmp = _work_arrays(param, scratch)
     if not state:
@@ -272,29 +347,29 @@ def rmsprop_step(
     state["step"] += 1
     g = _direction(param, grad, weight_decay, maximize, out=direction_buf)
     square_avg = state["square_avg"]
-    # v ← ρv + (1 − ρ)g²   (ρ is the argument ``alpha``)
-    ema_update(square_avg, np.multiply(g, g, out=tmp), alpha, tmp=tmp)
+    # s ← γs + (1 − γ)g²
+    ema_update_squares(square_avg, g, alpha, tmp=tmp)
     if centered:
         grad_avg = state["grad_avg"]
-        # ḡ ← ρḡ + (1 − ρ)g
+        # ḡ ← γḡ + (1 − γ)g
         ema_update(grad_avg, g, alpha, tmp=tmp)
-        # d ← √(v − ḡ²) + ε
+        # d ← √(s − ḡ²) + ε
         denom = np.subtract(square_avg, np.multiply(grad_avg, grad_avg, out=tmp), out=tmp)
         np.sqrt(denom, out=denom)
     else:
-        # d ← √v + ε
+        # d ← √s + ε
         denom = np.sqrt(square_avg, out=tmp)
     denom += eps
     if _nonzero(momentum):
-        b = state["momentum_buffer"]
-        # b ← μb + g/d
-        b *= momentum
-        b += np.divide(g, denom, out=tmp)
-        # θ ← θ − αb
-        param -= _scaled(b, lr, out=tmp)
+        velocity = state["momentum_buffer"]
+        # v ← ρv + g/d
+        velocity *= momentum
+        velocity += np.divide(g, denom, out=tmp)
+        # θ ← θ − αv
+        param -= _scaled(velocity, lr, out=tmp)
     else:
-        # θ ← θ − α g/d
-        param -= _scaled(np.divide(g, denom, out=tmp), lr, out=tmp)
+        # θ ← θ − αg/d   (αg first, then the division, as torch's addcdiv)
+        param -= np.divide(_scaled(g, lr, out=direction_buf), denom, out=direction_buf)
 
 
 def adam_step(
@@ -313,8 +388,16 @@ def adam_step(
     r"""One step of :class:`Adam` on one parameter, in place (no validation).
 
     ``state`` holds ``"step"`` :math:`t`, ``"exp_avg"`` :math:`m`,
-    ``"exp_avg_sq"`` :math:`v` and, with amsgrad, ``"max_exp_avg_sq"``
-    :math:`v^{\max}`; missing entries start at zero.
+    ``"exp_avg_sq"`` :math:`s` and, with amsgrad, ``"max_exp_avg_sq"``
+    :math:`s^{\max}`; missing entries start at zero.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> theta, state = np.array([1.0]), {}
+    >>> adam_step(theta, np.array([3.0]), state, lr=0.1)
+    >>> theta, state["step"]  # bias correction makes the first step lr * sign(g)
+    (array([0.9]), 1)
     """
     beta1, beta2 = betas
     direction_buf, tmp = _work_arrays(param, scratch)
@@ -323,22 +406,23 @@ def adam_step(
     if amsgrad and "max_exp_avg_sq" not in state:
         state["max_exp_avg_sq"] = np.zeros_like(param)
     state["step"] += 1
-    t, m, v = state["step"], state["exp_avg"], state["exp_avg_sq"]
+    t, m, s = state["step"], state["exp_avg"], state["exp_avg_sq"]
     g = _direction(param, grad, weight_decay, maximize, out=direction_buf)
     # m ← β₁m + (1 − β₁)g
     ema_update(m, g, beta1, tmp=tmp)
-    # v ← β₂v + (1 − β₂)g²
-    ema_update(v, np.multiply(g, g, out=direction_buf), beta2, tmp=tmp)
+    # s ← β₂s + (1 − β₂)g²
+    ema_update_squares(s, g, beta2, tmp=tmp)
     if amsgrad:
-        # v^max ← max(v^max, v), and the step divides by v^max instead of v
-        v = np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
-    # d ← √v / √(1 − β₂ᵗ) + ε
-    denom = np.sqrt(v, out=tmp)
+        # s^max ← max(s^max, s), and the step divides by s^max instead of s
+        s = np.maximum(state["max_exp_avg_sq"], s, out=state["max_exp_avg_sq"])
+    # d ← √s / √(1 − β₂ᵗ) + ε   (= √ŝ + ε, with ε added after the correction)
+    denom = np.sqrt(s, out=tmp)
     denom /= bias_correction(beta2, t) ** 0.5
     denom += eps
-    # θ ← θ − α/(1 − β₁ᵗ) · m/d
+    # θ ← θ − α/(1 − β₁ᵗ) · m/d   (= θ − α m̂/(√ŝ + ε); the step size times m first,
+    # then the division, as torch's addcdiv)
     step_size = lr / bias_correction(beta1, t)
-    param -= _scaled(np.divide(m, denom, out=tmp), step_size, out=tmp)
+    param -= np.divide(_scaled(m, step_size, out=direction_buf), denom, out=direction_buf)
 
 
 def adamw_step(
@@ -358,6 +442,14 @@ def adamw_step(
 
     Decoupled weight decay shrinks :math:`\theta` first, then an Adam step
     without weight decay follows. ``state`` is Adam's.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> theta, state = np.array([1.0]), {}
+    >>> adamw_step(theta, np.array([0.0]), state, lr=0.1, weight_decay=0.5)
+    >>> theta  # a zero gradient: only the decay acts, theta * (1 - 0.1 * 0.5)
+    array([0.95])
     """
     if _nonzero(weight_decay):
         # θ ← θ(1 − αλ)
@@ -578,9 +670,19 @@ class Optimizer:
     """What every optimizer shares: parameters, validated hyper-parameters, state.
 
     A subclass names its hyper-parameters, its state entries and its update
-    rule, and checks its hyper-parameters in :meth:`_check` with torch's messages.
+    rule, and checks its hyper-parameters in ``_check`` with torch's messages.
     Hyper-parameters are plain attributes; assigning one (``opt.lr = 0.01``)
     validates it and takes effect at the next :meth:`step`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> theta = np.array([1.0, -2.0])
+    >>> opt = SGD(theta, lr=0.1, momentum=0.9)
+    >>> opt.step(np.array([1.0, 1.0]))  # updates theta in place
+    >>> theta, opt.state[0]["momentum_buffer"]
+    (array([ 0.9, -2.1]), array([1., 1.]))
+    >>> opt.lr = 0.01  # validated; used from the next step on
     """
 
     hyperparameter_names: ClassVar[tuple[str, ...]] = ()
@@ -794,9 +896,9 @@ class SGD(Optimizer):
     lr : float or ndarray, default 1e-3
         Learning rate :math:`\alpha`.
     momentum : float or ndarray, default 0
-        Momentum factor :math:`\mu`.
+        Momentum coefficient :math:`\rho`.
     dampening : float or ndarray, default 0
-        Dampening :math:`\tau` of the momentum.
+        Dampening :math:`\tau` of the velocity (the momentum buffer).
     weight_decay : float or ndarray, default 0
         L2 penalty :math:`\lambda`, added to the gradient.
     nesterov : bool, default False
@@ -806,36 +908,38 @@ class SGD(Optimizer):
 
     Notes
     -----
-    The update (``sgd_step``), as in PyTorch's documentation:
+    The update (``sgd_step``), as in PyTorch's documentation; :math:`v` is the
+    velocity, the state entry ``"momentum_buffer"``:
 
     .. math::
        \begin{aligned}
          &\textbf{input: } \alpha \text{ (lr)},\ \theta_0 \text{ (params)},\ f(\theta)
-            \text{ (objective)},\ \lambda \text{ (weight decay)},\ \mu \text{ (momentum)},
+            \text{ (objective)},\ \lambda \text{ (weight decay)},\ \rho \text{ (momentum)},
             \ \tau \text{ (dampening)},\ \textit{nesterov},\ \textit{maximize} \\
          &\textbf{for } t = 1, 2, \ldots \textbf{ do} \\
          &\quad g_t \leftarrow -\nabla f(\theta_{t-1}) \textbf{ if } \textit{maximize}
             \textbf{ else } \nabla f(\theta_{t-1}) \\
          &\quad \textbf{if } \lambda \neq 0:\ g_t \leftarrow g_t + \lambda\theta_{t-1} \\
-         &\quad \textbf{if } \mu \neq 0: \\
-         &\qquad b_t \leftarrow g_t \textbf{ if } t = 1
-            \textbf{ else } \mu b_{t-1} + (1 - \tau) g_t \\
-         &\qquad g_t \leftarrow g_t + \mu b_t \textbf{ if } \textit{nesterov}
-            \textbf{ else } b_t \\
+         &\quad \textbf{if } \rho \neq 0: \\
+         &\qquad v_t \leftarrow g_t \textbf{ if } t = 1
+            \textbf{ else } \rho v_{t-1} + (1 - \tau) g_t \\
+         &\qquad g_t \leftarrow g_t + \rho v_t \textbf{ if } \textit{nesterov}
+            \textbf{ else } v_t \\
          &\quad \theta_t \leftarrow \theta_{t-1} - \alpha g_t
        \end{aligned}
 
     **Momentum conventions differ.** PyTorch (and this class) accumulates the
     raw gradient and scales by the learning rate afterwards,
-    :math:`b \leftarrow \mu b + g,\ \theta \leftarrow \theta - \alpha b`.
+    :math:`v \leftarrow \rho v + g,\ \theta \leftarrow \theta - \alpha v`.
     Sutskever et al. (2013), and Keras, put the learning rate inside the velocity,
-    :math:`v \leftarrow \mu v - \alpha g,\ \theta \leftarrow \theta + v`; the two
-    agree while :math:`\alpha` is constant and differ once a schedule changes it.
-    A third form weights the gradient by :math:`1 - \mu`,
-    :math:`b \leftarrow \mu b + (1 - \mu) g` (``dampening=momentum`` here, except
-    that the first step is undamped); its steps are :math:`1 - \mu` times smaller.
+    :math:`v \leftarrow \rho v - \alpha g,\ \theta \leftarrow \theta + v` (their
+    :math:`v` is :math:`-\alpha` times ours); the two agree while :math:`\alpha` is
+    constant and differ once a schedule changes it.
+    A third form weights the gradient by :math:`1 - \rho`,
+    :math:`v \leftarrow \rho v + (1 - \rho) g` (``dampening=momentum`` here, except
+    that the first step is undamped); its steps are :math:`1 - \rho` times smaller.
 
-    With an array of momenta, the buffer is used when any entry is nonzero; an
+    With an array of momenta, the velocity is used when any entry is nonzero; an
     entry of exactly 0 then gives plain descent when dampening is 0 (with
     dampening :math:`\tau`, its steps are scaled by :math:`1 - \tau` after the first).
 
@@ -923,34 +1027,35 @@ class Adagrad(Optimizer):
     weight_decay : float or ndarray, default 0
         L2 penalty :math:`\lambda`, added to the gradient.
     initial_accumulator_value : float or ndarray, default 0
-        Starting value :math:`s_0` of the sum of squared gradients.
+        Starting value :math:`G_0` of the sum of squared gradients.
     eps : float or ndarray, default 1e-10
-        :math:`\epsilon`, added to the denominator after the square root.
+        :math:`\varepsilon`, added to the denominator after the square root.
     maximize : bool, default False
         Ascend the objective instead of descending.
 
     Notes
     -----
-    The update (``adagrad_step``); :math:`s` is the state entry ``"sum"``:
+    The update (``adagrad_step``); :math:`G` is the state entry ``"sum"``:
 
     .. math::
        \begin{aligned}
          &\textbf{input: } \alpha \text{ (lr)},\ \theta_0 \text{ (params)},\ f(\theta)
             \text{ (objective)},\ \lambda \text{ (weight decay)},
-            \ s_0 \text{ (initial accumulator value)},\ \eta \text{ (lr decay)},
-            \ \epsilon \text{ (eps)} \\
+            \ G_0 \text{ (initial accumulator value)},\ \eta \text{ (lr decay)},
+            \ \varepsilon \text{ (eps)} \\
          &\textbf{for } t = 1, 2, \ldots \textbf{ do} \\
          &\quad g_t \leftarrow -\nabla f(\theta_{t-1}) \textbf{ if } \textit{maximize}
             \textbf{ else } \nabla f(\theta_{t-1}) \\
          &\quad \textbf{if } \lambda \neq 0:\ g_t \leftarrow g_t + \lambda\theta_{t-1} \\
          &\quad \tilde\alpha_t \leftarrow \alpha / (1 + (t - 1)\eta) \\
-         &\quad s_t \leftarrow s_{t-1} + g_t^2 \\
-         &\quad \theta_t \leftarrow \theta_{t-1} - \tilde\alpha_t\, g_t / (\sqrt{s_t} + \epsilon)
+         &\quad G_t \leftarrow G_{t-1} + g_t^2 \\
+         &\quad \theta_t \leftarrow \theta_{t-1}
+            - \tilde\alpha_t\, g_t / (\sqrt{G_t} + \varepsilon)
        \end{aligned}
 
     **Conventions differ.** PyTorch starts the sum at ``initial_accumulator_value=0``
     with ``eps=1e-10``, so the first step is :math:`\alpha\,\mathrm{sign}(g)` (up to
-    :math:`\epsilon`); Keras starts it at 0.1 (``initial_accumulator_value=0.1``) and
+    :math:`\varepsilon`); Keras starts it at 0.1 (``initial_accumulator_value=0.1``) and
     uses ``epsilon=1e-7``, which makes its first steps smaller. As in PyTorch, the
     state is created here, at construction, from ``initial_accumulator_value``.
 
@@ -1033,13 +1138,13 @@ class RMSprop(Optimizer):
     lr : float or ndarray, default 1e-2
         Learning rate :math:`\alpha`.
     alpha : float or ndarray, default 0.99
-        Decay :math:`\rho` of the moving averages (PyTorch's name; Keras calls it ``rho``).
+        Decay :math:`\gamma` of the moving averages (PyTorch's name; Keras calls it ``rho``).
     eps : float or ndarray, default 1e-8
-        :math:`\epsilon`, added to the denominator after the square root.
+        :math:`\varepsilon`, added to the denominator after the square root.
     weight_decay : float or ndarray, default 0
         L2 penalty :math:`\lambda`, added to the gradient.
     momentum : float or ndarray, default 0
-        Momentum factor :math:`\mu` applied to the scaled step.
+        Momentum coefficient :math:`\rho` applied to the scaled step.
     centered : bool, default False
         Divide by an estimate of the gradient's standard deviation instead of its RMS.
     maximize : bool, default False
@@ -1047,33 +1152,33 @@ class RMSprop(Optimizer):
 
     Notes
     -----
-    The update (``rmsprop_step``); :math:`v`, :math:`\bar g`, :math:`b` are the
+    The update (``rmsprop_step``); :math:`s`, :math:`\bar g`, :math:`v` are the
     state entries ``"square_avg"``, ``"grad_avg"``, ``"momentum_buffer"``, all
     starting at 0:
 
     .. math::
        \begin{aligned}
-         &\textbf{input: } \alpha \text{ (lr)},\ \rho \text{ (alpha)},\ \theta_0
+         &\textbf{input: } \alpha \text{ (lr)},\ \gamma \text{ (alpha)},\ \theta_0
             \text{ (params)},\ f(\theta) \text{ (objective)},\ \lambda \text{ (weight decay)},
-            \ \mu \text{ (momentum)},\ \textit{centered},\ \epsilon \text{ (eps)} \\
+            \ \rho \text{ (momentum)},\ \textit{centered},\ \varepsilon \text{ (eps)} \\
          &\textbf{for } t = 1, 2, \ldots \textbf{ do} \\
          &\quad g_t \leftarrow -\nabla f(\theta_{t-1}) \textbf{ if } \textit{maximize}
             \textbf{ else } \nabla f(\theta_{t-1}) \\
          &\quad \textbf{if } \lambda \neq 0:\ g_t \leftarrow g_t + \lambda\theta_{t-1} \\
-         &\quad v_t \leftarrow \rho v_{t-1} + (1 - \rho) g_t^2 \\
-         &\quad \textbf{if } \textit{centered}:\ \bar g_t \leftarrow \rho \bar g_{t-1}
-            + (1 - \rho) g_t,\quad d_t \leftarrow \sqrt{v_t - \bar g_t^2} + \epsilon \\
-         &\quad \textbf{else}:\ d_t \leftarrow \sqrt{v_t} + \epsilon \\
-         &\quad \textbf{if } \mu > 0:\ b_t \leftarrow \mu b_{t-1} + g_t / d_t,
-            \quad \theta_t \leftarrow \theta_{t-1} - \alpha b_t \\
+         &\quad s_t \leftarrow \gamma s_{t-1} + (1 - \gamma) g_t^2 \\
+         &\quad \textbf{if } \textit{centered}:\ \bar g_t \leftarrow \gamma \bar g_{t-1}
+            + (1 - \gamma) g_t,\quad d_t \leftarrow \sqrt{s_t - \bar g_t^2} + \varepsilon \\
+         &\quad \textbf{else}:\ d_t \leftarrow \sqrt{s_t} + \varepsilon \\
+         &\quad \textbf{if } \rho > 0:\ v_t \leftarrow \rho v_{t-1} + g_t / d_t,
+            \quad \theta_t \leftarrow \theta_{t-1} - \alpha v_t \\
          &\quad \textbf{else}:\ \theta_t \leftarrow \theta_{t-1} - \alpha\, g_t / d_t
        \end{aligned}
 
-    **Conventions differ.** :math:`\epsilon` is added *after* the square root, as in
-    PyTorch; TensorFlow/Keras add it inside, :math:`\sqrt{v + \epsilon}`. Keras's
+    **Conventions differ.** :math:`\varepsilon` is added *after* the square root, as in
+    PyTorch; TensorFlow/Keras add it inside, :math:`\sqrt{s + \varepsilon}`. Keras's
     default decay is ``rho=0.9``; PyTorch's (and this class's) is ``alpha=0.99``,
     a ten times longer memory. There is no bias correction, so the first steps
-    are :math:`1/\sqrt{1 - \rho}` times larger than later ones for the same gradient
+    are :math:`1/\sqrt{1 - \gamma}` times larger than later ones for the same gradient
     (10 times with the default).
 
     Examples
@@ -1081,7 +1186,7 @@ class RMSprop(Optimizer):
     >>> import numpy as np
     >>> theta = np.array([1.0, -2.0])
     >>> opt = RMSprop(theta, lr=0.01, alpha=0.99)
-    >>> opt.step(np.array([3.0, -3.0]))  # first step: lr · g / (|g| √(1 − ρ) + ε)
+    >>> opt.step(np.array([3.0, -3.0]))  # first step: lr · g / (|g| √(1 − γ) + ε)
     >>> theta.round(6)
     array([ 0.9, -1.9])
     """
@@ -1155,7 +1260,7 @@ class Adam(Optimizer):
     betas : pair of float or ndarray, default (0.9, 0.999)
         Decays :math:`(\beta_1, \beta_2)` of the first and second moment averages.
     eps : float or ndarray, default 1e-8
-        :math:`\epsilon`, added to the denominator after the square root.
+        :math:`\varepsilon`, added to the denominator after the square root.
     weight_decay : float or ndarray, default 0
         L2 penalty :math:`\lambda`, added to the gradient (see :class:`AdamW`).
     amsgrad : bool, default False
@@ -1165,32 +1270,35 @@ class Adam(Optimizer):
 
     Notes
     -----
-    The update (``adam_step``); :math:`m`, :math:`v`, :math:`v^{\max}` are the
-    state entries ``"exp_avg"``, ``"exp_avg_sq"``, ``"max_exp_avg_sq"``:
+    The update (``adam_step``); :math:`m`, :math:`s`, :math:`s^{\max}` are the
+    state entries ``"exp_avg"``, ``"exp_avg_sq"``, ``"max_exp_avg_sq"``. The
+    second moment :math:`s` is the book's moving average of squared gradients,
+    RMSprop's :math:`s`; the Adam paper (Kingma and Ba, 2015) writes it :math:`v`.
 
     .. math::
        \begin{aligned}
          &\textbf{input: } \alpha \text{ (lr)},\ \beta_1, \beta_2 \text{ (betas)},
             \ \theta_0 \text{ (params)},\ f(\theta) \text{ (objective)},
-            \ \lambda \text{ (weight decay)},\ \textit{amsgrad},\ \epsilon \text{ (eps)} \\
-         &\textbf{initialize: } m_0 \leftarrow 0,\ v_0 \leftarrow 0,\ v^{\max}_0 \leftarrow 0 \\
+            \ \lambda \text{ (weight decay)},\ \textit{amsgrad},\ \varepsilon \text{ (eps)} \\
+         &\textbf{initialize: } m_0 \leftarrow 0,\ s_0 \leftarrow 0,\ s^{\max}_0 \leftarrow 0 \\
          &\textbf{for } t = 1, 2, \ldots \textbf{ do} \\
          &\quad g_t \leftarrow -\nabla f(\theta_{t-1}) \textbf{ if } \textit{maximize}
             \textbf{ else } \nabla f(\theta_{t-1}) \\
          &\quad \textbf{if } \lambda \neq 0:\ g_t \leftarrow g_t + \lambda\theta_{t-1} \\
          &\quad m_t \leftarrow \beta_1 m_{t-1} + (1 - \beta_1) g_t \\
-         &\quad v_t \leftarrow \beta_2 v_{t-1} + (1 - \beta_2) g_t^2 \\
-         &\quad \textbf{if } \textit{amsgrad}:\ v^{\max}_t \leftarrow \max(v^{\max}_{t-1}, v_t),
-            \quad v_t \leftarrow v^{\max}_t \\
+         &\quad s_t \leftarrow \beta_2 s_{t-1} + (1 - \beta_2) g_t^2 \\
+         &\quad \textbf{if } \textit{amsgrad}:\ s^{\max}_t \leftarrow \max(s^{\max}_{t-1}, s_t),
+            \quad s_t \leftarrow s^{\max}_t \\
          &\quad \hat m_t \leftarrow m_t / (1 - \beta_1^t),
-            \quad \hat v_t \leftarrow v_t / (1 - \beta_2^t) \\
-         &\quad \theta_t \leftarrow \theta_{t-1} - \alpha\, \hat m_t / (\sqrt{\hat v_t} + \epsilon)
+            \quad \hat s_t \leftarrow s_t / (1 - \beta_2^t) \\
+         &\quad \theta_t \leftarrow \theta_{t-1}
+            - \alpha\, \hat m_t / (\sqrt{\hat s_t} + \varepsilon)
        \end{aligned}
 
-    :math:`\epsilon` is added after dividing :math:`\sqrt{v_t}` by
-    :math:`\sqrt{1 - \beta_2^t}`, so the first step is :math:`\alpha\,g/(|g| + \epsilon)`,
+    :math:`\varepsilon` is added after dividing :math:`\sqrt{s_t}` by
+    :math:`\sqrt{1 - \beta_2^t}`, so the first step is :math:`\alpha\,g/(|g| + \varepsilon)`,
     about :math:`\alpha\,\mathrm{sign}(g)` whatever the gradient's size.
-    ``weight_decay`` here is an L2 penalty: it passes through :math:`\hat v`, so
+    ``weight_decay`` here is an L2 penalty: it passes through :math:`\hat s`, so
     coordinates with large gradients are barely decayed. :class:`AdamW` decouples it.
 
     Examples
@@ -1267,24 +1375,25 @@ class AdamW(Adam):
        \begin{aligned}
          &\textbf{input: } \alpha \text{ (lr)},\ \beta_1, \beta_2 \text{ (betas)},
             \ \theta_0 \text{ (params)},\ f(\theta) \text{ (objective)},
-            \ \lambda \text{ (weight decay)},\ \textit{amsgrad},\ \epsilon \text{ (eps)} \\
-         &\textbf{initialize: } m_0 \leftarrow 0,\ v_0 \leftarrow 0,\ v^{\max}_0 \leftarrow 0 \\
+            \ \lambda \text{ (weight decay)},\ \textit{amsgrad},\ \varepsilon \text{ (eps)} \\
+         &\textbf{initialize: } m_0 \leftarrow 0,\ s_0 \leftarrow 0,\ s^{\max}_0 \leftarrow 0 \\
          &\textbf{for } t = 1, 2, \ldots \textbf{ do} \\
          &\quad g_t \leftarrow -\nabla f(\theta_{t-1}) \textbf{ if } \textit{maximize}
             \textbf{ else } \nabla f(\theta_{t-1}) \\
          &\quad \theta_{t-1} \leftarrow \theta_{t-1} (1 - \alpha\lambda) \\
          &\quad m_t \leftarrow \beta_1 m_{t-1} + (1 - \beta_1) g_t \\
-         &\quad v_t \leftarrow \beta_2 v_{t-1} + (1 - \beta_2) g_t^2 \\
-         &\quad \textbf{if } \textit{amsgrad}:\ v^{\max}_t \leftarrow \max(v^{\max}_{t-1}, v_t),
-            \quad v_t \leftarrow v^{\max}_t \\
+         &\quad s_t \leftarrow \beta_2 s_{t-1} + (1 - \beta_2) g_t^2 \\
+         &\quad \textbf{if } \textit{amsgrad}:\ s^{\max}_t \leftarrow \max(s^{\max}_{t-1}, s_t),
+            \quad s_t \leftarrow s^{\max}_t \\
          &\quad \hat m_t \leftarrow m_t / (1 - \beta_1^t),
-            \quad \hat v_t \leftarrow v_t / (1 - \beta_2^t) \\
-         &\quad \theta_t \leftarrow \theta_{t-1} - \alpha\, \hat m_t / (\sqrt{\hat v_t} + \epsilon)
+            \quad \hat s_t \leftarrow s_t / (1 - \beta_2^t) \\
+         &\quad \theta_t \leftarrow \theta_{t-1}
+            - \alpha\, \hat m_t / (\sqrt{\hat s_t} + \varepsilon)
        \end{aligned}
 
     **L2 versus decoupled decay** (Loshchilov and Hutter, 2019). Adam's
     ``weight_decay`` adds :math:`\lambda\theta` to the gradient, which is then
-    divided by :math:`\sqrt{\hat v}`: large-gradient coordinates are barely
+    divided by :math:`\sqrt{\hat s}`: large-gradient coordinates are barely
     regularised. AdamW multiplies :math:`\theta` by :math:`1 - \alpha\lambda` before
     the moment updates, the same relative shrinkage for every coordinate, and the
     moments see only the loss's gradient. With ``weight_decay=0`` the two are identical.

@@ -31,7 +31,13 @@ __all__ = ["History", "SweepResult", "Trajectory", "fit", "minimize", "sweep"]
 
 
 def count(n: int, noun: str = "step") -> str:
-    """``3 steps``, ``1 step``: the wording every stop reason uses."""
+    """``3 steps``, ``1 step``: the wording every stop reason uses.
+
+    Examples
+    --------
+    >>> count(1), count(3, "epoch")
+    ('1 step', '3 epochs')
+    """
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
@@ -265,7 +271,7 @@ def minimize(
 # ---------------------------------------------------------------------- sweep
 @dataclass(frozen=True, eq=False)
 class SweepResult:
-    """Many runs of one optimizer on one surface, computed together (read-only arrays).
+    r"""Many runs of one optimizer on one surface, computed together (read-only arrays).
 
     ``B`` below is the batch shape of the runs: ``(k,)`` for ``k`` runs, or a
     grid shape such as ``(n_lr, n_momentum)`` when the hyper-parameters are
@@ -273,9 +279,9 @@ class SweepResult:
 
     Attributes
     ----------
-    xs : ndarray, shape (steps + 1, *B, d)
+    xs : ndarray, shape (steps + 1, \*B, d)
         The iterates of every run, ``x0`` first.
-    losses : ndarray, shape (steps + 1, *B)
+    losses : ndarray, shape (steps + 1, \*B)
         ``fn`` at each iterate. A diverged run is frozen at its last recorded
         (finite) value, so the array holds no NaN or inf.
     diverged : ndarray of bool, shape B
@@ -316,7 +322,7 @@ class SweepResult:
 
     @property
     def steps_taken(self) -> np.ndarray:
-        """Steps each run recorded, shape ``B``: ``steps`` unless it diverged earlier."""
+        """Steps each run recorded (``steps`` unless it diverged earlier), shape ``B``."""
         return np.where(self.diverged, self.diverged_at, self.steps)
 
 
@@ -361,7 +367,7 @@ def sweep(
     ----------
     fn : surface
         Callable with a ``grad`` method, evaluating over the last axis.
-    x0 : array_like, shape (d,) or (*B, d)
+    x0 : array_like, shape (d,) or (\*B, d)
         One starting point shared by every run, or one per run.
     optimizer : optimizer class
     steps : int
