@@ -1989,10 +1989,20 @@ class SeriesPlot:
             # so the legend (if any) is left to the curves.
             label_at = mpl.transforms.blended_transform_factory(ax.transAxes, ax.transData)
             for name, level in references.items():
-                line = ax.axhline(float(level), color="0.35", linewidth=1.0, linestyle="--",
-                                  zorder=2)
-                ax.text(0.995, float(level), name, transform=label_at, ha="right",
-                        va="bottom", fontsize=8, color="0.25", zorder=2)
+                line = ax.axhline(
+                    float(level), color="0.35", linewidth=1.0, linestyle="--", zorder=2
+                )
+                ax.text(
+                    0.995,
+                    float(level),
+                    name,
+                    transform=label_at,
+                    ha="right",
+                    va="bottom",
+                    fontsize=8,
+                    color="0.25",
+                    zorder=2,
+                )
                 self.references.append(line)
             if logy:
                 ax.set_yscale("log")
@@ -2161,8 +2171,16 @@ def landscape_plot(
         gz = np.asarray(fn(np.stack([gx, gy], axis=-1)), dtype=np.float64)
         gz = np.clip(np.nan_to_num(gz, nan=_HUGE), -_HUGE, _HUGE)
         ax3d.plot_surface(
-            gx, gy, gz, cmap=SURFACE_CMAP, alpha=0.55, linewidth=0.2, edgecolor="#777777",
-            rstride=1, cstride=1, antialiased=True,
+            gx,
+            gy,
+            gz,
+            cmap=SURFACE_CMAP,
+            alpha=0.55,
+            linewidth=0.2,
+            edgecolor="#777777",
+            rstride=1,
+            cstride=1,
+            antialiased=True,
         )
         for run, color in zip(runs.values(), colors, strict=True):
             xs = _finite_prefix(np.asarray(run.xs, dtype=np.float64))
@@ -2170,14 +2188,28 @@ def landscape_plot(
             zs = np.asarray(fn(inside), dtype=np.float64)
             ax3d.plot(inside[:, 0], inside[:, 1], zs, color=color, linewidth=1.8, zorder=10)
             ax3d.plot(
-                inside[-1:, 0], inside[-1:, 1], zs[-1:], marker="o", color=color,
-                markeredgecolor="white", linestyle="none", zorder=11,
+                inside[-1:, 0],
+                inside[-1:, 1],
+                zs[-1:],
+                marker="o",
+                color=color,
+                markeredgecolor="white",
+                linestyle="none",
+                zorder=11,
             )
         saddle = getattr(fn, "saddle_point", None)
         if saddle is not None:
             s = np.asarray(saddle, dtype=np.float64).reshape(-1, 2)
-            ax3d.plot(s[:, 0], s[:, 1], np.asarray(fn(s)), marker="P", color=BLACK,
-                      linestyle="none", markersize=8, zorder=12)
+            ax3d.plot(
+                s[:, 0],
+                s[:, 1],
+                np.asarray(fn(s)),
+                marker="P",
+                color=BLACK,
+                linestyle="none",
+                markersize=8,
+                zorder=12,
+            )
         ax3d.view_init(elev=elev, azim=azim)
         ax3d.set_xlabel(r"$\theta_1$", labelpad=-6)
         ax3d.set_ylabel(r"$\theta_2$", labelpad=-6)
@@ -2190,8 +2222,12 @@ def landscape_plot(
         for label, run, color in zip(labels, runs.values(), colors, strict=True)
     ]
     _, losses = loss_plot(
-        list(runs.values()), ax=curves, labels=labels, colors=colors,
-        min_value=_min_value(fn), title="Loss",
+        list(runs.values()),
+        ax=curves,
+        labels=labels,
+        colors=colors,
+        min_value=_min_value(fn),
+        title="Loss",
     )
     with style():
         flat.set_xlabel(r"$\theta_1$")
@@ -2237,8 +2273,15 @@ class RateMap:
         self._point: tuple[float, float] | None = None
         with style():
             (self.marker,) = ax.plot(
-                [], [], linestyle="none", marker="o", markersize=11, markerfacecolor="none",
-                markeredgecolor=VERMILLION, markeredgewidth=2.4, zorder=8,
+                [],
+                [],
+                linestyle="none",
+                marker="o",
+                markersize=11,
+                markerfacecolor="none",
+                markeredgecolor=VERMILLION,
+                markeredgewidth=2.4,
+                zorder=8,
             )
         self.artists: list[Artist] = [self.marker]
 
@@ -2357,13 +2400,22 @@ def rate_map_plot(
     x_edges, y_edges = _edges(lrs, log=True), _edges(momenta, log=False)
     with style():
         mesh = ax.pcolormesh(
-            x_edges, y_edges, np.ma.masked_invalid(shown), cmap=SURFACE_CMAP, norm=norm,
-            shading="flat", rasterized=True,
+            x_edges,
+            y_edges,
+            np.ma.masked_invalid(shown),
+            cmap=SURFACE_CMAP,
+            norm=norm,
+            shading="flat",
+            rasterized=True,
         )
         bad = np.where(converging, np.nan, 1.0).T
         grey = mpl.colors.ListedColormap(["#c8c8c8"])
         diverged = ax.pcolormesh(
-            x_edges, y_edges, np.ma.masked_invalid(bad), cmap=grey, shading="flat",
+            x_edges,
+            y_edges,
+            np.ma.masked_invalid(bad),
+            cmap=grey,
+            shading="flat",
             rasterized=True,
         )
         handles: list[Any] = [Patch(facecolor="#c8c8c8", label="diverged")]
@@ -2374,16 +2426,27 @@ def rate_map_plot(
             y = np.asarray(y, dtype=np.float64).reshape(-1)
             keep = np.isfinite(x) & np.isfinite(y) & (x > 0)
             (line,) = ax.plot(
-                x[keep], y[keep], color=line_colors[k % len(line_colors)],
-                linestyle=styles[k % len(styles)], linewidth=2.0, label=label, zorder=5,
+                x[keep],
+                y[keep],
+                color=line_colors[k % len(line_colors)],
+                linestyle=styles[k % len(styles)],
+                linewidth=2.0,
+                label=label,
+                zorder=5,
             )
             handles.append(line)
         for k, (label, (lr, momentum)) in enumerate((points or {}).items()):
             (star,) = ax.plot(
-                [lr], [momentum], linestyle="none", marker="*" if k == 0 else "D",
-                markersize=14 if k == 0 else 7, color=BLACK if k == 0 else "white",
-                markeredgecolor="white" if k == 0 else BLACK, markeredgewidth=1.0,
-                label=label, zorder=7,
+                [lr],
+                [momentum],
+                linestyle="none",
+                marker="*" if k == 0 else "D",
+                markersize=14 if k == 0 else 7,
+                color=BLACK if k == 0 else "white",
+                markeredgecolor="white" if k == 0 else BLACK,
+                markeredgewidth=1.0,
+                label=label,
+                zorder=7,
             )
             handles.append(star)
         ax.set_xscale("log")
@@ -2408,9 +2471,11 @@ def rate_map_plot(
     if lines:
         summary += f" Curves drawn over it: {', '.join(lines)}."
     if points:
-        summary += " Marked: " + "; ".join(
-            f"{label} at ({_fmt(p[0])}, {_fmt(p[1])})" for label, p in points.items()
-        ) + "."
+        summary += (
+            " Marked: "
+            + "; ".join(f"{label} at ({_fmt(p[0])}, {_fmt(p[1])})" for label, p in points.items())
+            + "."
+        )
     plot = RateMap(fig, ax, summary)
     plot.mesh, plot.diverged = mesh, diverged
     return fig, plot
@@ -3293,25 +3358,47 @@ def loss_map_plot(
             x_edges, y_edges = _cell_edges(lrs, log=True), _cell_edges(values, log=log_y)
             shown = np.where(bad, np.nan, np.clip(gap, floor, top)).T  # rows: values
             mesh = ax.pcolormesh(
-                x_edges, y_edges, np.ma.masked_invalid(shown), cmap=SURFACE_CMAP, norm=norm,
-                shading="flat", rasterized=True,
+                x_edges,
+                y_edges,
+                np.ma.masked_invalid(shown),
+                cmap=SURFACE_CMAP,
+                norm=norm,
+                shading="flat",
+                rasterized=True,
             )
             grey = mpl.colors.ListedColormap(["#c8c8c8"])
             ax.pcolormesh(
-                x_edges, y_edges, np.ma.masked_invalid(np.where(bad, 1.0, np.nan).T),
-                cmap=grey, shading="flat", rasterized=True,
+                x_edges,
+                y_edges,
+                np.ma.masked_invalid(np.where(bad, 1.0, np.nan).T),
+                cmap=grey,
+                shading="flat",
+                rasterized=True,
             )
             ii, jj = np.nonzero(bad)
             ax.plot(
-                lrs[ii], values[jj], linestyle="none", marker="x", markersize=3.5,
-                markeredgewidth=0.9, color="#555555", zorder=3,
+                lrs[ii],
+                values[jj],
+                linestyle="none",
+                marker="x",
+                markersize=3.5,
+                markeredgewidth=0.9,
+                color="#555555",
+                zorder=3,
             )
             if (~bad).any():
                 masked = np.where(bad, np.inf, gap)
                 i, j = np.unravel_index(int(np.argmin(masked)), masked.shape)
                 ax.plot(
-                    [lrs[i]], [values[j]], linestyle="none", marker="*", markersize=14,
-                    color=BLACK, markeredgecolor="white", markeredgewidth=1.0, zorder=6,
+                    [lrs[i]],
+                    [values[j]],
+                    linestyle="none",
+                    marker="*",
+                    markersize=14,
+                    color=BLACK,
+                    markeredgecolor="white",
+                    markeredgewidth=1.0,
+                    zorder=6,
                 )
                 summaries.append(
                     f"{title}: the best cell, lr = {_fmt(lrs[i])} and {_plain(label)} = "
@@ -3322,8 +3409,15 @@ def loss_map_plot(
                 summaries.append(f"{title}: all {bad.size} cells diverged")
             for mark, (lr, value) in ((marks or {}).get(title) or {}).items():
                 ax.plot(
-                    [lr], [value], linestyle="none", marker="D", markersize=7,
-                    color="white", markeredgecolor=BLACK, markeredgewidth=1.2, zorder=7,
+                    [lr],
+                    [value],
+                    linestyle="none",
+                    marker="D",
+                    markersize=7,
+                    color="white",
+                    markeredgecolor=BLACK,
+                    markeredgewidth=1.2,
+                    zorder=7,
                 )
                 mark_labels.append(mark)
                 summaries[-1] += f"; a diamond marks {mark} at lr = {_fmt(lr)}, {_fmt(value)}"
@@ -3338,15 +3432,43 @@ def loss_map_plot(
         bar = fig.colorbar(mesh, ax=axes[:n], shrink=0.9, pad=0.02, aspect=30)
         bar.set_label(r"$J(\theta_T) - J^*$ (darker: lower)")
         handles: list[Any] = [
-            Line2D([], [], linestyle="none", marker="*", markersize=12, color=BLACK,
-                   markeredgecolor="white", label="best cell of the panel"),
+            Line2D(
+                [],
+                [],
+                linestyle="none",
+                marker="*",
+                markersize=12,
+                color=BLACK,
+                markeredgecolor="white",
+                label="best cell of the panel",
+            ),
         ]
         for mark in dict.fromkeys(mark_labels):
-            handles.append(Line2D([], [], linestyle="none", marker="D", markersize=7,
-                                  color="white", markeredgecolor=BLACK, label=mark))
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    linestyle="none",
+                    marker="D",
+                    markersize=7,
+                    color="white",
+                    markeredgecolor=BLACK,
+                    label=mark,
+                )
+            )
         if any(bad.any() for *_, bad in entries):
-            handles.append(Line2D([], [], linestyle="none", marker="x", markersize=6,
-                                  color="#555555", markerfacecolor="#c8c8c8", label="diverged"))
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    linestyle="none",
+                    marker="x",
+                    markersize=6,
+                    color="#555555",
+                    markerfacecolor="#c8c8c8",
+                    label="diverged",
+                )
+            )
         fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), fontsize=8)
     steps = sorted({int(getattr(entry[3], "steps", 0)) for entry in panels.values()})
     summary = (

@@ -1390,7 +1390,7 @@ def ball_explorer(
     grid = momenta.grid() if isinstance(momenta, FloatRange) else list(momenta)
     all_runs = [run(m) for m in grid]
     finite_xs = np.concatenate([np.asarray(t.xs[:, 0], dtype=np.float64) for t in all_runs])
-    (b_lo, b_hi), = np.asarray(fn.bounds, dtype=np.float64)
+    ((b_lo, b_hi),) = np.asarray(fn.bounds, dtype=np.float64)
     y_lo = max(float(finite_xs.min()), b_lo - (b_hi - b_lo))
     y_hi = min(float(finite_xs.max()), b_hi + (b_hi - b_lo))
     pad = 0.06 * (y_hi - y_lo)
@@ -1542,7 +1542,13 @@ def rate_map_explorer(
     def setup() -> tuple[Figure, Values]:
         fig, (left, right) = plotting.side_by_side(2, width_ratios=(1.2, 1), height=3.6)
         _, rate_map = plotting.rate_map_plot(
-            lrs, momenta, factors, ax=left, lines=lines, points=points, colorbar=False,
+            lrs,
+            momenta,
+            factors,
+            ax=left,
+            lines=lines,
+            points=points,
+            colorbar=False,
             title="Factor per step (darker: faster)",
         )
         _, surface = plotting.contour_plot(fn, ax=right, title=surface_name)
@@ -2224,7 +2230,10 @@ class Progress:
         self._text: ipw.HTML | None = None
         if live:
             self._bar = ipw.IntProgress(
-                value=0, min=0, max=self.total, description=description,
+                value=0,
+                min=0,
+                max=self.total,
+                description=description,
                 style={"description_width": "initial"},
             )
             self._text = ipw.HTML("")
