@@ -67,8 +67,14 @@ def _finite_lines(fig) -> bool:
 def _sgd_map(steps=60):
     lrs = np.geomspace(1e-4, 1e-2, 6)
     momenta = np.linspace(0.0, 0.95, 5)
-    result = sweep(Rosenbrock(), [-1.5, 2.0], SGD, steps=steps,
-                   lr=lrs[:, None, None], momentum=momenta[None, :, None])
+    result = sweep(
+        Rosenbrock(),
+        [-1.5, 2.0],
+        SGD,
+        steps=steps,
+        lr=lrs[:, None, None],
+        momentum=momenta[None, :, None],
+    )
     return lrs, momenta, result
 
 
@@ -106,14 +112,23 @@ def test_loss_map_panels_share_one_colour_scale_and_log_axis_for_wide_values():
     lrs = np.geomspace(0.01, 1.0, 5)
     betas = np.linspace(0.0, 0.9, 4)
     one_minus = np.array([1e-3, 1e-2, 1e-1])
-    first = sweep(fn, [2.5, 1.0], Adam, steps=40, lr=lrs[:, None, None],
-                  betas=(betas[None, :, None], 0.999))
-    second = sweep(fn, [2.5, 1.0], Adam, steps=40, lr=lrs[:, None, None],
-                   betas=(0.9, 1 - one_minus[None, :, None]))
+    first = sweep(
+        fn, [2.5, 1.0], Adam, steps=40, lr=lrs[:, None, None], betas=(betas[None, :, None], 0.999)
+    )
+    second = sweep(
+        fn,
+        [2.5, 1.0],
+        Adam,
+        steps=40,
+        lr=lrs[:, None, None],
+        betas=(0.9, 1 - one_minus[None, :, None]),
+    )
     fig, maps = plotting.loss_map_plot(
         fn,
-        {"beta1": (lrs, r"$\beta_1$", betas, first),
-         "beta2": (lrs, r"$1 - \beta_2$", one_minus, second)},
+        {
+            "beta1": (lrs, r"$\beta_1$", betas, first),
+            "beta2": (lrs, r"$1 - \beta_2$", one_minus, second),
+        },
         marks={"beta1": {"default": (0.01, 0.9)}},
     )
     left, right = maps.axes
@@ -129,8 +144,14 @@ def test_loss_map_panels_share_one_colour_scale_and_log_axis_for_wide_values():
 def test_loss_map_with_every_cell_diverged_still_draws():
     lrs = np.array([1.0, 2.0, 4.0])
     momenta = np.array([0.0, 0.5])
-    result = sweep(Rosenbrock(), [-1.5, 2.0], SGD, steps=20,
-                   lr=lrs[:, None, None], momentum=momenta[None, :, None])
+    result = sweep(
+        Rosenbrock(),
+        [-1.5, 2.0],
+        SGD,
+        steps=20,
+        lr=lrs[:, None, None],
+        momentum=momenta[None, :, None],
+    )
     assert result.diverged.all()
     fig, maps = plotting.loss_map_plot(Rosenbrock(), {"SGD": (lrs, "momentum", momenta, result)})
     assert "all 6 cells diverged" in maps.alt()
@@ -145,9 +166,7 @@ def test_loss_map_rejects_a_sweep_of_the_wrong_shape():
     with pytest.raises(ValueError, match="SweepResult"):
         plotting.loss_map_plot(Rosenbrock(), {"SGD": (lrs, "momentum", momenta, object())})
     with pytest.raises(ValueError, match="increasing"):
-        plotting.loss_map_plot(
-            Rosenbrock(), {"SGD": (lrs[::-1], "momentum", momenta, result)}
-        )
+        plotting.loss_map_plot(Rosenbrock(), {"SGD": (lrs[::-1], "momentum", momenta, result)})
     with pytest.raises(ValueError, match="a dict"):
         plotting.loss_map_plot(Rosenbrock(), {})
 
@@ -162,8 +181,9 @@ def _race(fn, starts, steps=40):
     optimizers = {"SGD": (SGD, {}), "Momentum": (SGD, {"momentum": 0.9}), "Adam": (Adam, {})}
     results, tuned = {}, {}
     for label, (optimizer, settings) in optimizers.items():
-        result = sweep(fn, starts[:, None, :], optimizer, steps=steps,
-                       lr=LRS[None, :, None], **settings)
+        result = sweep(
+            fn, starts[:, None, :], optimizer, steps=steps, lr=LRS[None, :, None], **settings
+        )
         score = np.where(result.diverged, np.inf, result.final_losses)
         results[label], tuned[label] = result, np.argmin(score, axis=1)
     return widgets.Race(fn, starts, LRS, results, tuned)
@@ -203,8 +223,7 @@ def test_race_checks_its_parts():
     with pytest.raises(ValueError, match="geometrically"):
         widgets.Race(fn, starts, np.linspace(0.1, 1, 13), {"SGD": result}, {"SGD": [0]})
     with pytest.raises(ValueError, match="batch shape"):
-        widgets.Race(fn, np.array([[1.0, 1.0], [2.0, 2.0]]), LRS, {"SGD": result},
-                     {"SGD": [0, 0]})
+        widgets.Race(fn, np.array([[1.0, 1.0], [2.0, 2.0]]), LRS, {"SGD": result}, {"SGD": [0, 0]})
     with pytest.raises(ValueError, match="one index into lrs"):
         widgets.Race(fn, starts, LRS, {"SGD": result}, {"SGD": [len(LRS)]})
     with pytest.raises(ValueError, match="same optimizers"):
@@ -259,7 +278,7 @@ def test_lr_factor_moves_along_the_grid_and_stops_at_its_ends(races):
     board = widgets.race_board(races, shown_steps=[40], mode="live")
     race = races["Quadratic"]
     tuned = int(race.tuned["SGD"][0])
-    text = board.alt_text(surface="Quadratic", step=40, start=0, lr_factor=10 ** 0.5)
+    text = board.alt_text(surface="Quadratic", step=40, start=0, lr_factor=10**0.5)
     assert f"SGD (lr = {LRS[min(tuned + 2, len(LRS) - 1)]:.3g})" in text
     text = board.alt_text(surface="Quadratic", step=40, start=0, lr_factor=10.0)
     assert f"SGD (lr = {LRS[min(tuned + 4, len(LRS) - 1)]:.3g})" in text
