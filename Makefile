@@ -78,8 +78,9 @@ test: lint unit nbval book-strict browser
 lab: $(VENV)/.book-installed
 	$(BIN)/jupyter lab chapters/
 
+# OpenBLAS's core-type override slows a current numpy; unset it for timing only.
 bench: $(VENV)/.dev-installed
-	$(BIN)/python -m benchmarks
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python -m benchmarks --book --readme
 
 clean:
 	rm -rf _build .pytest_cache .ruff_cache .hypothesis

@@ -27,6 +27,8 @@ def as_float_array(name: str, value: Any, dtype: np.dtype | None = None) -> np.n
     Integer and boolean input becomes float64 (or ``dtype``); float input
     keeps its precision unless ``dtype`` is given.
     """
+    if dtype is None and isinstance(value, np.ndarray) and value.dtype.kind == "f":
+        return value  # the common case, on every step of a training loop: nothing to do
     try:
         array = np.asarray(value)
     except Exception as error:  # ragged lists and the like

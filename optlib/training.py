@@ -67,12 +67,13 @@ def _positive_float(
 
 
 def _norm(grad: np.ndarray) -> float:
-    """Euclidean norm in float64, scaled so that a finite gradient has a finite norm."""
-    grad = np.asarray(grad, dtype=np.float64)
-    largest = float(np.abs(grad).max())
-    if largest == 0.0 or not math.isfinite(largest):
-        return largest
-    return largest * math.sqrt(float(np.sum((grad / largest) ** 2)))
+    """Euclidean norm in float64, without overflow: a finite gradient has a finite norm."""
+    return math.hypot(*grad.ravel().tolist())
+
+
+def _finite(values: list[float]) -> bool:
+    """Whether every value is finite (on a few Python floats, quicker than ``np.isfinite``)."""
+    return all(map(math.isfinite, values))
 
 
 def _check_surface(fn: Any) -> int | None:
@@ -226,34 +227,34 @@ def minimize(
     if tol is not None and grad_norm < tol:
         converged, reason = True, f"gradient norm below tol={tol:g} at x0 (0 steps)"
     taken = 0
-    while reason is None and taken < steps:
-        with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"):  # IEEE arithmetic, checked below
+        while reason is None and taken < steps:
             opt.step([grad])
             loss, grad = fn(x), fn.grad(x)
             grad_norm = _norm(grad)
-            finite = bool(np.isfinite(x).all() and np.isfinite(loss) and math.isfinite(grad_norm))
-        if not finite:
-            diverged = True
-            reason = (
-                f"diverged after {count(taken)}: step {taken + 1} made x, the loss "
-                "or the gradient non-finite (overflow)"
-            )
-            break
-        taken += 1
-        xs.append(x.copy())
-        losses.append(loss)
-        grad_norms.append(grad_norm)
-        if abs(float(loss) - float(loss0)) > bound:
-            diverged = True
-            reason = (
-                f"diverged after {count(taken)}: loss {float(loss):.3g} exceeded the "
-                f"blowup bound {bound:.3g} = blowup * (1 + |initial loss|)"
-            )
-        elif tol is not None and grad_norm < tol:
-            converged, reason = True, f"gradient norm below tol={tol:g} after {count(taken)}"
-        elif ftol is not None and abs(float(loss) - float(losses[-2])) < ftol:
-            converged = True
-            reason = f"loss changed by less than ftol={ftol:g} after {count(taken)}"
+            finite = _finite(x.tolist()) and math.isfinite(loss) and math.isfinite(grad_norm)
+            if not finite:
+                diverged = True
+                reason = (
+                    f"diverged after {count(taken)}: step {taken + 1} made x, the loss "
+                    "or the gradient non-finite (overflow)"
+                )
+                break
+            taken += 1
+            xs.append(x.copy())
+            losses.append(loss)
+            grad_norms.append(grad_norm)
+            if abs(float(loss) - float(loss0)) > bound:
+                diverged = True
+                reason = (
+                    f"diverged after {count(taken)}: loss {float(loss):.3g} exceeded the "
+                    f"blowup bound {bound:.3g} = blowup * (1 + |initial loss|)"
+                )
+            elif tol is not None and grad_norm < tol:
+                converged, reason = True, f"gradient norm below tol={tol:g} after {count(taken)}"
+            elif ftol is not None and abs(float(loss) - float(losses[-2])) < ftol:
+                converged = True
+                reason = f"loss changed by less than ftol={ftol:g} after {count(taken)}"
     if reason is None:
         reason = f"reached the step budget of {count(steps)}"
 
