@@ -12,7 +12,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import matplotlib
 import pytest
+
+# Tests only: optlib itself never chooses a backend (notebooks use the inline one).
+matplotlib.use("Agg")
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "_build" / "html"
@@ -130,3 +134,15 @@ def site_report(site: Path) -> Iterator[dict[str, Any]]:
     (site.parent / "site-report.json").write_text(
         json.dumps(report, indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )
+
+
+@pytest.fixture(autouse=True)
+def _figures_closed_and_widgets_live(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every test starts with live widgets (the book build's variable unset) and
+    leaves no pyplot figure open: optlib's builders make pyplot figures so the
+    inline backend shows them, and twenty open ones raise a warning."""
+    monkeypatch.delenv("OPTLIB_WIDGET_MODE", raising=False)
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")

@@ -8,10 +8,6 @@ import sys
 from pathlib import Path
 
 import matplotlib
-
-matplotlib.use("Agg")  # tests only; optlib itself never chooses a backend
-
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from hypothesis import given
@@ -26,12 +22,6 @@ from optlib.training import minimize
 ALL_SURFACES = sorted(SURFACES)
 SURFACES_2D = [name for name in ALL_SURFACES if SURFACES[name]().dim == 2]
 SURFACES_1D = [name for name in ALL_SURFACES if SURFACES[name]().dim == 1]
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 def _all_line_data(fig) -> list[np.ndarray]:

@@ -4,23 +4,12 @@ from __future__ import annotations
 
 import doctest
 
-import matplotlib
-
-matplotlib.use("Agg")  # tests only; optlib itself never chooses a backend
-
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
 from optlib import SGD, Adam, Beale, Quadratic, RMSprop, Rosenbrock, plotting, sweep
 
 LRS = np.geomspace(1e-3, 1.0, 7)
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 def _runs(fn, x0, steps=100):

@@ -5,11 +5,6 @@ from __future__ import annotations
 
 import doctest
 
-import matplotlib
-
-matplotlib.use("Agg")  # tests only; optlib itself never chooses a backend
-
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
@@ -25,13 +20,6 @@ from optlib import (
     plotting,
     widgets,
 )
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
 
 # --- record_state ---------------------------------------------------------------------
 

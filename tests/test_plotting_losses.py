@@ -7,11 +7,6 @@
 
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use("Agg")  # tests only; optlib itself never chooses a backend
-
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
@@ -20,13 +15,6 @@ from optlib.losses import BinaryCrossEntropy, Huber, mae, mse
 from optlib.models import LogisticRegression, SoftmaxRegression
 
 PNG = b"\x89PNG\r\n\x1a\n"
-
-
-@pytest.fixture(autouse=True)
-def _clean(monkeypatch):
-    monkeypatch.delenv(widgets.MODE_ENV, raising=False)
-    yield
-    plt.close("all")
 
 
 def _finite_lines(fig) -> None:

@@ -7,12 +7,8 @@ import doctest
 import statistics
 import time
 
-import matplotlib
-
-matplotlib.use("Agg")  # tests only; optlib itself never chooses a backend
-
 import ipywidgets as ipw
-import matplotlib.pyplot as plt
+import matplotlib
 import numpy as np
 import pytest
 
@@ -25,13 +21,6 @@ from optlib.training import fit, minimize, sweep
 
 PNG = b"\x89PNG\r\n\x1a\n"
 FRAME_BUDGET = 25_000  # bytes per static frame, as in test_widgets.py
-
-
-@pytest.fixture(autouse=True)
-def _clean(monkeypatch):
-    monkeypatch.delenv(widgets.MODE_ENV, raising=False)
-    yield
-    plt.close("all")
 
 
 @pytest.mark.parametrize(

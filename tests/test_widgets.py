@@ -5,10 +5,6 @@ from __future__ import annotations
 import base64
 import io
 
-import matplotlib
-
-matplotlib.use("Agg")  # tests only; optlib itself never chooses a backend
-
 import ipywidgets as ipw
 import matplotlib.pyplot as plt
 import numpy as np
@@ -22,13 +18,6 @@ from optlib.optimizers import SGD, Adam
 
 PNG = b"\x89PNG\r\n\x1a\n"
 FRAME_BUDGET = 25_000  # bytes per static frame: keeps a chapter page under 3 MB
-
-
-@pytest.fixture(autouse=True)
-def _clean(monkeypatch):
-    monkeypatch.delenv(widgets.MODE_ENV, raising=False)
-    yield
-    plt.close("all")
 
 
 def _wave_setup():
