@@ -66,7 +66,7 @@ from PIL import Image as PILImage
 
 from . import plotting
 from ._validation import as_float_array, check_finite, check_positive_int
-from .training import Trajectory, minimize
+from .training import StateRecord, Trajectory, minimize, record_state
 
 __all__ = [
     "LIVE_CLASS",
@@ -1011,7 +1011,7 @@ def adaptive_step_explorer(
     coordinate, the sizes behind that step: :math:`|g_t|`, the learning rate
     of each coordinate (:math:`\alpha/(\sqrt{G_t} + \varepsilon)` for Adagrad,
     :math:`\alpha/(\sqrt{s_t} + \varepsilon)` for RMSprop, see
-    :func:`optlib.plotting.record_state`) and the step :math:`|\Delta\theta|`.
+    :func:`optlib.training.record_state`) and the step :math:`|\Delta\theta|`.
     A slider chooses :math:`t`; with several optimizers a drop-down chooses one.
 
     Parameters
@@ -1053,7 +1053,7 @@ def adaptive_step_explorer(
         raise ValueError("adaptive_step_explorer needs a 2-D surface")
     if not isinstance(optimizers, Mapping) or not optimizers:
         raise ValueError("optimizers must be a non-empty {label: (class, hyper-parameters)} dict")
-    records: dict[str, plotting.StateRecord] = {}
+    records: dict[str, StateRecord] = {}
     for label, entry in optimizers.items():
         if not (isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[1], Mapping)):
             raise ValueError(
@@ -1061,9 +1061,7 @@ def adaptive_step_explorer(
                 f"got {entry!r}"
             )
         optimizer, hyperparams = entry
-        records[str(label)] = plotting.record_state(
-            fn, x_start, optimizer, steps=steps, **hyperparams
-        )
+        records[str(label)] = record_state(fn, x_start, optimizer, steps=steps, **hyperparams)
     if shown_steps is None:
         shown_steps = sorted({round(float(v)) for v in np.geomspace(1, steps, 10)})
     shown = [check_positive_int("shown_steps", int(s)) for s in shown_steps]

@@ -18,6 +18,7 @@ from optlib import (
     Rosenbrock,
     minimize,
     plotting,
+    training,
     widgets,
 )
 
@@ -39,7 +40,7 @@ from optlib import (
 )
 def test_record_state_follows_minimize_and_explains_each_step(optimizer, hyperparams):
     fn, x0 = Rosenbrock(), [-1.5, 2.0]
-    record = plotting.record_state(fn, x0, optimizer, steps=60, **hyperparams)
+    record = training.record_state(fn, x0, optimizer, steps=60, **hyperparams)
     traj = minimize(fn, x0, optimizer, steps=60, **hyperparams)
     np.testing.assert_allclose(record.xs, traj.xs, rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(record.losses, traj.losses, rtol=1e-12)
@@ -56,10 +57,10 @@ def test_record_state_follows_minimize_and_explains_each_step(optimizer, hyperpa
 
 
 def test_record_state_keeps_the_state_entries():
-    record = plotting.record_state(Quadratic(), [2.0, 1.0], Adagrad, steps=4, lr=0.5)
+    record = training.record_state(Quadratic(), [2.0, 1.0], Adagrad, steps=4, lr=0.5)
     np.testing.assert_allclose(record.state["sum"], np.cumsum(record.grads**2, axis=0))
     np.testing.assert_allclose(record.rates, 0.5 / (np.sqrt(record.state["sum"]) + 1e-10))
-    record = plotting.record_state(Quadratic(), [2.0, 1.0], RMSprop, steps=4, alpha=0.9)
+    record = training.record_state(Quadratic(), [2.0, 1.0], RMSprop, steps=4, alpha=0.9)
     s = np.zeros(2)
     for t in range(4):
         s = 0.9 * s + 0.1 * record.grads[t] ** 2
@@ -71,14 +72,14 @@ def test_record_state_moving_target():
     def grad(x, t):
         return x - np.array([np.cos(t / 10), np.sin(t / 10)])
 
-    record = plotting.record_state(grad, [1.0, 0.0], RMSprop, steps=30, lr=0.05)
+    record = training.record_state(grad, [1.0, 0.0], RMSprop, steps=30, lr=0.05)
     assert record.losses is None and record.steps == 30
     target = np.stack([np.cos(np.arange(1, 31) / 10), np.sin(np.arange(1, 31) / 10)], axis=1)
     np.testing.assert_allclose(record.grads, record.xs[:-1] - target)
 
 
 def test_record_state_stops_on_divergence_without_warnings():
-    record = plotting.record_state(Quadratic(), [2.0, 1.0], SGD, steps=500, lr=0.5)
+    record = training.record_state(Quadratic(), [2.0, 1.0], SGD, steps=500, lr=0.5)
     assert record.diverged and record.steps < 500
     assert np.isfinite(record.xs).all() and np.isfinite(record.losses).all()
     assert len(record.xs) == record.steps + 1 == len(record.losses)
@@ -86,13 +87,13 @@ def test_record_state_stops_on_divergence_without_warnings():
 
 def test_record_state_refuses_what_it_cannot_explain():
     with pytest.raises(ValueError, match="surface or a callable"):
-        plotting.record_state(3.0, [1.0, 1.0], Adagrad)
+        training.record_state(3.0, [1.0, 1.0], Adagrad)
 
     class Other(SGD):
         pass
 
     with pytest.raises(ValueError, match="per-coordinate rates of"):
-        plotting.record_state(Quadratic(), [1.0, 1.0], Other, lr=0.1)
+        training.record_state(Quadratic(), [1.0, 1.0], Other, lr=0.1)
 
 
 # --- coordinate_plot -----------------------------------------------------------------------
@@ -187,7 +188,8 @@ def test_adaptive_step_explorer_refuses_bad_arguments():
 
 def test_docstring_examples():
     for module, names in (
-        (plotting, ("record_state", "coordinate_plot")),
+        (training, ("record_state",)),
+        (plotting, ("coordinate_plot",)),
         (widgets, ("adaptive_step_explorer",)),
     ):
         for name in names:
