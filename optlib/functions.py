@@ -45,6 +45,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ._validation import as_float_array, check_finite
+from .losses import _refuse_matrix_and_masked
 
 __all__ = [
     "SURFACES",
@@ -96,6 +97,8 @@ class Surface:
         return self._grad(self._points(x))
 
     def _points(self, x: Any) -> np.ndarray:
+        if type(x) is not np.ndarray:  # a plain float array, on every step: nothing to do
+            _refuse_matrix_and_masked("x", x)
         x = as_float_array("x", x)
         if x.ndim == 0 or x.shape[-1] != self.dim:
             hint = (
@@ -167,11 +170,17 @@ class Quadratic(Surface):
     name: ClassVar[str] = "Quadratic"
 
     def __init__(self, A: Any = ((1.0, 0.0), (0.0, 10.0)), center: Any = None) -> None:
+        _refuse_matrix_and_masked("A", A)
         matrix = as_float_array("A", A, dtype=np.float64)
         if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1] or matrix.shape[0] == 0:
+            hint = (
+                "; to evaluate the bowl at a point x, build it first and call it: Quadratic()(x)"
+                if matrix.ndim == 1
+                else ""
+            )
             raise ValueError(
                 "A must be a square (d, d) matrix (a 1-D bowl is A=[[a]]), "
-                f"got shape {matrix.shape}"
+                f"got shape {matrix.shape}{hint}"
             )
         check_finite("A", matrix)
         scale = max(1.0, float(np.abs(matrix).max()))
@@ -190,6 +199,7 @@ class Quadratic(Surface):
         d = matrix.shape[0]
         if center is None:
             center = np.zeros(d)
+        _refuse_matrix_and_masked("center", center)
         c = as_float_array("center", center, dtype=np.float64)
         if c.shape != (d,):
             raise ValueError(
@@ -254,8 +264,8 @@ class Rosenbrock(Surface):
     dim = 2
 
     def __init__(self, a: float = 1.0, b: float = 100.0) -> None:
-        self.a = _real("a", a)
-        self.b = _real("b", b)
+        self.a = _real("a", a, "Rosenbrock")
+        self.b = _real("b", b, "Rosenbrock")
         if self.b <= 0:
             raise ValueError(f"b must be > 0 (with b <= 0 there is no valley), got {b!r}")
         self.minima = _frozen([[self.a, self.a**2]])
@@ -471,7 +481,7 @@ class DoubleWell(Surface):
     max_tilt: ClassVar[float] = 8.0 / (3.0 * np.sqrt(3.0))
 
     def __init__(self, tilt: float = 0.3) -> None:
-        self.tilt = _real("tilt", tilt)
+        self.tilt = _real("tilt", tilt, "DoubleWell")
         if not abs(self.tilt) < self.max_tilt:
             raise ValueError(
                 f"tilt must satisfy |tilt| < 8/(3*sqrt(3)) = {self.max_tilt:.4f}, or one of the "
@@ -506,14 +516,29 @@ class DoubleWell(Surface):
         return f"DoubleWell(tilt={self.tilt!r})"
 
 
-def _real(name: str, value: Any) -> float:
-    """A finite real number as a Python float."""
+def _real(name: str, value: Any, surface: str = "") -> float:
+    """A finite real number as a Python float.
+
+    ``surface`` names the class, so that a point passed to the class itself
+    (``Rosenbrock(x)`` for ``Rosenbrock()(x)``) gets a hint.
+    """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{name} must be a real number, got {value!r}")
+        hint = ""
+        if surface and _array_like(value):
+            hint = (
+                f"; to evaluate the surface at a point x, build it first and call it: "
+                f"{surface}()(x)"
+            )
+        raise ValueError(f"{name} must be a real number, got {value!r}{hint}")
     value = float(value)
     if not np.isfinite(value):
         raise ValueError(f"{name} must be finite, got {value!r}")
     return value
+
+
+def _array_like(value: Any) -> bool:
+    """Whether ``value`` is an array, a list or a tuple (a point, where a number was wanted)."""
+    return isinstance(value, (np.ndarray, list, tuple))
 
 
 SURFACES: dict[str, type[Surface]] = {

@@ -39,6 +39,7 @@ dtype of ``y_pred``.
 from __future__ import annotations
 
 import numbers
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -46,7 +47,6 @@ from numpy.typing import ArrayLike
 from optlib._validation import (
     as_float_array,
     check_bool,
-    check_choice,
     check_finite,
     check_in_interval,
     check_ndim,
@@ -147,7 +147,7 @@ class Loss:
         self, y_pred: ArrayLike, y_true: ArrayLike, reduction: str = "mean"
     ) -> tuple[np.floating | np.ndarray, np.ndarray]:
         """The value and the gradient together, computed once."""
-        check_choice("reduction", reduction, REDUCTIONS)
+        _check_reduction(reduction)
         y_pred, y_true = self._check(y_pred, y_true)
         # A result too large for the dtype is inf and one too small is 0 (or
         # subnormal): the correctly rounded answers, which PyTorch also gives
@@ -371,7 +371,7 @@ class BinaryCrossEntropy(Loss):
     """
 
     def __init__(self, from_logits: bool = False) -> None:
-        self.from_logits = check_bool("from_logits", from_logits)
+        self.from_logits = _check_from_logits(type(self).__name__, from_logits)
 
     def __repr__(self) -> str:
         return f"BinaryCrossEntropy(from_logits={self.from_logits})"
@@ -465,7 +465,7 @@ class CategoricalCrossEntropy(Loss):
     """
 
     def __init__(self, from_logits: bool = False) -> None:
-        self.from_logits = check_bool("from_logits", from_logits)
+        self.from_logits = _check_from_logits(type(self).__name__, from_logits)
 
     def __repr__(self) -> str:
         return f"CategoricalCrossEntropy(from_logits={self.from_logits})"
@@ -546,13 +546,19 @@ class SparseCategoricalCrossEntropy(Loss):
     """
 
     def __init__(self, from_logits: bool = False) -> None:
-        self.from_logits = check_bool("from_logits", from_logits)
+        self.from_logits = _check_from_logits(type(self).__name__, from_logits)
 
     def __repr__(self) -> str:
         return f"SparseCategoricalCrossEntropy(from_logits={self.from_logits})"
 
     def _check(self, y_pred, y_true):
         y_pred = _check_predictions(y_pred)
+        if y_pred.ndim == 1 and _ndim(y_true) == 2:
+            raise ValueError(
+                f"y_pred must be 2-D (n examples by C classes), got shape {y_pred.shape}, and "
+                f"y_true is 2-D {np.shape(y_true)}: are the arguments swapped? optlib, like "
+                "PyTorch, takes loss(y_pred, y_true); Keras takes (y_true, y_pred)"
+            )
         check_ndim("y_pred", y_pred, 2, "n examples by C classes")
         labels = _check_labels(y_true, y_pred.shape)
         if not self.from_logits:
@@ -601,8 +607,76 @@ def _log_softmax_and_softmax(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 # --- argument checks ----------------------------------------------------------------
 
+#: Array types whose arithmetic or indexing is not that of a plain array: a
+#: ``np.matrix`` multiplies with ``*`` and stays 2-D when indexed, and a masked
+#: array's masked entries would be read as numbers by ``np.asarray``.
+_ARRAY_SUBCLASSES = (np.matrix, np.ma.MaskedArray)
+
+#: Reductions of Keras and of old PyTorch versions, and the optlib name for each.
+_OTHER_REDUCTIONS = {
+    "sum_over_batch_size": "mean",
+    "auto": "mean",
+    "elementwise_mean": "mean",
+}
+
+
+def _refuse_matrix_and_masked(name: str, value: Any) -> None:
+    """Refuse ``np.matrix`` and masked arrays with a ``TypeError`` that says what to pass.
+
+    Both would silently give wrong numbers: the masked entries of a masked array
+    are used as numbers, and a matrix's ``*`` is the matrix product. Shared with
+    :mod:`optlib.models`, :mod:`optlib.training`, :mod:`optlib.datasets` and
+    :mod:`optlib.functions`.
+    """
+    if not isinstance(value, _ARRAY_SUBCLASSES):
+        return
+    if isinstance(value, np.ma.MaskedArray):
+        raise TypeError(
+            f"{name} is a masked array (numpy.ma.MaskedArray), which is not supported: its "
+            f"masked entries would be used as numbers. Pass {name}.filled(value) with a value "
+            f"of your choice, or drop the masked rows first (np.ma.getmaskarray({name}) "
+            "marks them)"
+        )
+    raise TypeError(
+        f"{name} is a numpy.matrix, which is not supported (its * is the matrix product and "
+        f"it stays 2-D when indexed): pass np.asarray({name})"
+    )
+
+
+def _ndim(value: Any) -> int | None:
+    """``np.ndim(value)``, or None for what is not an array (a ragged list)."""
+    try:
+        return np.ndim(value)
+    except ValueError:
+        return None
+
+
+def _check_reduction(reduction: Any) -> None:
+    """Refuse an unknown reduction, pointing from Keras's names to optlib's."""
+    if isinstance(reduction, str) and reduction in REDUCTIONS:
+        return
+    if reduction is None:  # Keras's "no reduction"
+        raise ValueError(
+            "reduction must be one of 'mean', 'sum', 'none', got None; "
+            "for the per-element losses write reduction='none' (a string)"
+        )
+    hint = _OTHER_REDUCTIONS.get(reduction) if isinstance(reduction, str) else None
+    advice = f"; write reduction={hint!r}" if hint is not None else ""
+    raise ValueError(f"reduction must be one of 'mean', 'sum', 'none', got {reduction!r}{advice}")
+
+
+def _check_from_logits(owner: str, from_logits: Any) -> bool:
+    """``from_logits`` as a bool; an array there means the loss was called as a class."""
+    if isinstance(from_logits, (np.ndarray, list, tuple)):
+        raise ValueError(
+            f"from_logits must be True or False, got an array; {owner} is a class: build the "
+            f"loss first, then call it, e.g. {owner}()(y_pred, y_true)"
+        )
+    return check_bool("from_logits", from_logits)
+
 
 def _check_predictions(y_pred: ArrayLike) -> np.ndarray:
+    _refuse_matrix_and_masked("y_pred", y_pred)
     y_pred = as_float_array("y_pred", y_pred)
     # float16 is promoted: 1e-12 and the -100 floor do not survive in it.
     y_pred = y_pred.astype(np.promote_types(y_pred.dtype, np.float32), copy=False)
@@ -614,6 +688,7 @@ def _check_predictions(y_pred: ArrayLike) -> np.ndarray:
 def _check_pair(y_pred: ArrayLike, y_true: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """Predictions and targets of one shape, the targets in the predictions' dtype."""
     y_pred = _check_predictions(y_pred)
+    _refuse_matrix_and_masked("y_true", y_true)
     y_true = as_float_array("y_true", y_true)
     check_same_shape("y_pred", y_pred, "y_true", y_true)
     check_finite("y_true", y_true)
@@ -636,6 +711,7 @@ def _check_probabilities(y_pred: np.ndarray) -> None:
 def _check_labels(y_true: ArrayLike, shape: tuple[int, int]) -> np.ndarray:
     """Class labels: one per row of ``y_pred`` (of ``shape`` (n, C)), integers in [0, C)."""
     n, n_classes = shape
+    _refuse_matrix_and_masked("y_true", y_true)
     try:
         labels = np.asarray(y_true)
     except Exception as error:  # ragged lists and the like

@@ -36,6 +36,7 @@ where :math:`g = \partial L / \partial p`.
 from __future__ import annotations
 
 import itertools
+import math
 import numbers
 from collections.abc import Sequence
 from typing import Any
@@ -46,9 +47,14 @@ from ._validation import (
     as_float_array,
     check_choice,
     check_finite,
-    check_ndim,
     check_nonempty,
     check_positive_int,
+)
+from .losses import (
+    BinaryCrossEntropy,
+    Loss,
+    SparseCategoricalCrossEntropy,
+    _refuse_matrix_and_masked,
 )
 
 __all__ = ["MLP", "LinearRegression", "LogisticRegression", "Model", "SoftmaxRegression"]
@@ -125,8 +131,18 @@ class Model:
 
     # ----------------------------------------------------------------- forward
     def _check_X(self, X: Any) -> np.ndarray:
+        """``X`` as a finite ``(n, n_features)`` array of the model's dtype (a copy if cast)."""
+        _refuse_matrix_and_masked("X", X)
         X = as_float_array("X", X, dtype=self.dtype)
-        check_ndim("X", X, 2, f"n_samples, {self.n_features} features")
+        if X.ndim != 2:
+            hint = ""
+            if X.ndim == 1 and self.n_features == 1:
+                hint = "; for one feature write X[:, None] (one row per example)"
+            elif X.ndim == 1 and X.shape[0] == self.n_features:
+                hint = "; for a single example write X[None, :]"
+            raise ValueError(
+                f"X must be 2-D (n_samples, {self.n_features} features), got shape {X.shape}{hint}"
+            )
         if X.shape[1] != self.n_features:
             raise ValueError(
                 f"X must have {self.n_features} feature column(s) for this "
@@ -137,7 +153,14 @@ class Model:
         return X
 
     def _check_y(self, y: Any, n: int) -> np.ndarray:
-        y = np.asarray(y)
+        """``y`` as an array with one entry (row) per example; floats take the model's dtype."""
+        _refuse_matrix_and_masked("y", y)
+        if y is None:
+            raise TypeError("y must be an array of targets, one per example (row) of X, got None")
+        try:
+            y = np.asarray(y)
+        except ValueError as error:  # ragged lists and the like
+            raise ValueError(f"y must be an array of targets: {error}") from None
         if y.ndim == 0 or y.shape[0] != n:
             raise ValueError(
                 f"y must have one entry (row) per example of X: X has {n} rows, "
@@ -146,6 +169,57 @@ class Model:
         if np.issubdtype(y.dtype, np.floating):
             y = y.astype(self.dtype, copy=False)
         return y
+
+    def _output_shape(self, n: int) -> tuple[int, ...]:
+        """The shape of ``forward(X)`` for ``n`` examples."""
+        return (n,) if self._squeeze else (n, self.layer_sizes[-1])
+
+    def _check_targets(self, y: np.ndarray, loss: Any) -> None:
+        """Refuse targets whose shape does not suit this model's output and ``loss``.
+
+        The loss itself would refuse them too, but in terms of its own
+        arguments (``y_pred``, ``y_true``); here the message names ``y`` and
+        the model's output, and says what to write. Only optlib's losses are
+        checked: a loss of the reader's own may accept other shapes.
+        """
+        if not isinstance(loss, Loss):
+            return
+        name, n = type(self).__name__, y.shape[0]
+        out = self._output_shape(n)
+        if isinstance(loss, SparseCategoricalCrossEntropy):
+            if len(out) != 2:
+                raise ValueError(
+                    f"{loss!r} needs class probabilities of shape (n, C), but this {name} gives "
+                    f"outputs of shape {out}: use SoftmaxRegression or an MLP with "
+                    "output='softmax'"
+                )
+            if y.ndim != 1:
+                hint = (
+                    " (one-hot labels go with cce: CategoricalCrossEntropy)" if y.ndim == 2 else ""
+                )
+                raise ValueError(
+                    f"y must hold one integer class label per example, shape ({n},), for "
+                    f"{loss!r}; got shape {y.shape}{hint}"
+                )
+            return
+        if y.shape == out:
+            if isinstance(loss, BinaryCrossEntropy):
+                _check_binary_targets(y, loss)
+            return
+        hint = ""
+        if y.shape == (n, 1) and out == (n,):
+            hint = "; write y.ravel()"
+        elif y.shape == (n,) and out == (n, 1):
+            hint = "; write y[:, None]"
+        elif y.shape == (n,) and len(out) == 2 and np.issubdtype(y.dtype, np.integer):
+            hint = (
+                "; for integer class labels use sparse_cce (SparseCategoricalCrossEntropy), "
+                "or pass one-hot labels"
+            )
+        raise ValueError(
+            f"y must have the shape of this {name}'s output {out} for {loss!r}, "
+            f"got y of shape {y.shape}{hint}"
+        )
 
     def _hidden(self, a: np.ndarray) -> np.ndarray:
         return np.tanh(a) if self.activation == "tanh" else np.maximum(a, 0.0)
@@ -174,7 +248,12 @@ class Model:
 
     def logits(self, X: Any) -> np.ndarray:
         """The output layer's pre-activation :math:`z`, shaped like ``forward(X)``."""
-        return self._squeezed(self._layers(self._check_X(X))[1])
+        X = self._check_X(X)
+        with np.errstate(all="ignore"):
+            z = self._layers(X)[1]
+        if not np.isfinite(z).all():
+            raise self._overflow_error()
+        return self._squeezed(z)
 
     def forward(self, X: Any) -> np.ndarray:
         """Predictions in output space: values, or probabilities for classifiers."""
@@ -201,8 +280,8 @@ class Model:
         ----------
         X : array_like, shape (n, n_features)
         y : array_like
-            Targets shaped as ``loss`` expects them next to ``forward(X)``
-            (integer labels of shape ``(n,)`` for the sparse loss).
+            Targets shaped like ``forward(X)`` (integer labels of shape
+            ``(n,)`` for the sparse loss).
         loss : loss object
             Any of ``optlib.losses``; with ``from_logits=True`` it receives the
             logits, otherwise the outputs.
@@ -212,27 +291,64 @@ class Model:
         value : float
         grads : list of ndarray
             Aligned with ``params``, same shapes and dtype.
+
+        Raises
+        ------
+        TypeError
+            For a loss class instead of a loss (``MeanSquaredError`` for
+            ``MeanSquaredError()``), ``np.matrix`` or masked arrays.
+        ValueError
+            For bad ``X`` or ``y``, or when the logits are not finite (the
+            parameters have overflowed).
         """
+        X, y = self._checked(X, y, loss)
+        value, grads = self._value_and_grads(X, y, loss)
+        if grads is None:
+            raise self._overflow_error()
+        return value, grads
+
+    def _checked(self, X: Any, y: Any, loss: Any) -> tuple[np.ndarray, np.ndarray]:
         _check_loss(loss)
         X = self._check_X(X)
         y = self._check_y(y, X.shape[0])
-        inputs, z = self._layers(X)
-        if getattr(loss, "from_logits", False):
+        self._check_targets(y, loss)
+        return X, y
+
+    def _overflow_error(self) -> ValueError:
+        return ValueError(
+            f"the logits of this {type(self).__name__} are not finite: its parameters are too "
+            "large (for instance after a diverged training run), so X @ W + b overflows"
+        )
+
+    def _value_and_grads(
+        self, X: np.ndarray, y: np.ndarray, loss: Any, with_grads: bool = True
+    ) -> tuple[float, list[np.ndarray] | None]:
+        """The loss and (optionally) its gradients on checked ``X`` and ``y``.
+
+        ``fit`` calls this directly, having checked its data once. When the
+        logits are not finite the loss is not called and ``(nan, None)`` comes
+        back. Overflow in the loss or the back-propagation gives inf or NaN
+        without a warning, for the caller to test.
+        """
+        with np.errstate(all="ignore"):
+            inputs, z = self._layers(X)
+            if not np.isfinite(z).all():
+                return math.nan, None
             z_out = self._squeezed(z)
-            value = loss(z_out, y)
-            grad_z = np.asarray(loss.grad(z_out, y))
-        else:
-            p = self._activate(self._squeezed(z))
-            value = loss(p, y)
-            grad_p = np.asarray(loss.grad(p, y))
-            if self.output == "sigmoid":
-                grad_z = grad_p * p * (1.0 - p)
-            elif self.output == "softmax":
-                grad_z = p * (grad_p - np.sum(grad_p * p, axis=-1, keepdims=True))
-            else:
-                grad_z = grad_p
-        grad_z = grad_z.astype(self.dtype, copy=False).reshape(z.shape)
-        return float(value), self._backward(inputs, grad_z)
+            from_logits = getattr(loss, "from_logits", False)
+            out = z_out if from_logits else self._activate(z_out)
+            if not with_grads:
+                return float(loss(out, y)), []
+            value = loss(out, y)
+            grad_out = np.asarray(loss.grad(out, y))
+            if from_logits or self.output == "identity":
+                grad_z = grad_out
+            elif self.output == "sigmoid":
+                grad_z = grad_out * out * (1.0 - out)
+            else:  # softmax
+                grad_z = out * (grad_out - np.sum(grad_out * out, axis=-1, keepdims=True))
+            grad_z = grad_z.astype(self.dtype, copy=False).reshape(z.shape)
+            return float(value), self._backward(inputs, grad_z)
 
     def _backward(self, inputs: list[np.ndarray], grad_z: np.ndarray) -> list[np.ndarray]:
         """Back-propagate dL/dz of the output layer through every dense layer."""
@@ -250,27 +366,76 @@ class Model:
         return grads
 
     def evaluate(self, X: Any, y: Any, loss: Any) -> float:
-        """The loss value on ``(X, y)`` (no gradients)."""
-        _check_loss(loss)
-        X = self._check_X(X)
-        y = self._check_y(y, X.shape[0])
-        z = self._squeezed(self._layers(X)[1])
-        if getattr(loss, "from_logits", False):
-            return float(loss(z, y))
-        return float(loss(self._activate(z), y))
+        """The loss value on ``(X, y)`` (no gradients); arguments as :meth:`loss_and_grads`."""
+        X, y = self._checked(X, y, loss)
+        value, grads = self._value_and_grads(X, y, loss, with_grads=False)
+        if grads is None:
+            raise self._overflow_error()
+        return value
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(layer_sizes={list(self.layer_sizes)})"
 
 
-def _check_loss(loss: Any) -> None:
-    if isinstance(loss, type):
+def _check_binary_targets(y: np.ndarray, loss: Any) -> None:
+    """Refuse binary targets outside [0, 1] (labels such as 1 and 2, or -1 and +1)."""
+    if y.dtype.kind not in "iuf" or not np.isfinite(y).all():
+        return  # the loss names what is wrong
+    outside = (y < 0) | (y > 1)
+    if outside.any():
+        values = np.unique(y)
+        shown = ", ".join(f"{v:g}" for v in values[:4]) + (", ..." if len(values) > 4 else "")
         raise ValueError(
-            f"loss must be a loss object, got the class {loss.__name__}; "
-            f"pass an instance such as {loss.__name__}()"
+            f"y must hold targets in [0, 1] for {loss!r}, the probability that each example "
+            f"is in class 1; got the values {shown}. For two class labels a and b, "
+            "write y = (y == b).astype(float)"
+        )
+
+
+#: What Keras calls its losses, and the optlib loss to write instead.
+_KERAS_LOSSES = {
+    "mse": "mse",
+    "mean_squared_error": "mse",
+    "mae": "mae",
+    "mean_absolute_error": "mae",
+    "huber": "huber",
+    "binary_crossentropy": "bce",
+    "bce": "bce",
+    "categorical_crossentropy": "cce",
+    "cce": "cce",
+    "sparse_categorical_crossentropy": "sparse_cce",
+    "sparse_cce": "sparse_cce",
+}
+
+
+def _check_loss(loss: Any) -> None:
+    """Refuse what is not a loss object, saying what to write for the common mistakes."""
+    if isinstance(loss, type):
+        if issubclass(loss, Loss):
+            raise TypeError(
+                f"loss must be a loss object, got the class {loss.__name__}; "
+                f"pass an instance such as {loss.__name__}() (or one of mse, mae, bce, cce, "
+                "sparse_cce)"
+            )
+        raise TypeError(f"loss must be a loss object such as mse or bce, got the class {loss!r}")
+    if isinstance(loss, str):
+        name = _KERAS_LOSSES.get(loss.lower())
+        advice = (
+            f"write loss={name} (from optlib.losses import {name})"
+            if name
+            else ("pass one of mse, mae, huber, bce, cce, sparse_cce from optlib.losses")
+        )
+        raise TypeError(f"loss must be a loss object, not the string {loss!r}: {advice}")
+    if isinstance(loss, (np.ndarray, list, tuple)):
+        raise TypeError(
+            "loss must be a loss object such as mse, got an array; the arguments are "
+            "fit(model, loss, X, y, optimizer) and model.loss_and_grads(X, y, loss)"
         )
     if not callable(loss) or not callable(getattr(loss, "grad", None)):
-        raise ValueError(f"loss must be callable and have a .grad method, got {loss!r}")
+        raise TypeError(
+            f"loss must be callable as loss(y_pred, y_true) and have a .grad method, like the "
+            f"losses of optlib.losses; got {loss!r}"
+        )
 
 
 class LinearRegression(Model):

@@ -8,8 +8,8 @@ worked out by hand.
 
 from __future__ import annotations
 
-import doctest
 import importlib.util
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -839,6 +839,153 @@ def test_inputs_are_not_modified():
     np.testing.assert_array_equal(y_pred, before)
 
 
-def test_docstring_examples_run():
-    results = doctest.testmod(optlib.losses)
-    assert results.attempted > 0 and results.failed == 0
+# --- issue 11: inputs that used to give wrong numbers, and clearer messages --------
+
+
+def matrix(values):
+    """An np.matrix, whose creation NumPy warns about (pytest turns warnings into errors)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PendingDeprecationWarning)
+        return np.matrix(values)
+
+
+def small_inputs(name):
+    """Small valid 2-D inputs for each loss (one row per example)."""
+    if name in REGRESSION:
+        return np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([[0.0, 1.0], [1.0, 0.0]])
+    if name in ("bce", "cce"):
+        return np.array([[0.2, 0.8], [0.6, 0.4]]), np.array([[0.0, 1.0], [1.0, 0.0]])
+    if name in ("bce_logits", "cce_logits"):
+        return np.array([[1.0, -2.0], [0.5, 3.0]]), np.array([[0.0, 1.0], [1.0, 0.0]])
+    probabilities = np.array([[0.2, 0.8], [0.6, 0.4]])
+    return (probabilities if name == "sparse_cce" else np.log(probabilities)), np.array([1, 0])
+
+
+@pytest.mark.parametrize("kind", ["matrix", "masked", "masked-nothing-masked"])
+@pytest.mark.parametrize("which", ["y_pred", "y_true"])
+@pytest.mark.parametrize("name", sorted(LOSSES))
+def test_matrices_and_masked_arrays_are_refused(name, which, kind):
+    """A matrix's * is the matrix product and a masked array's masked entries were used
+    as numbers: both gave wrong losses without a word."""
+    y_pred, y_true = small_inputs(name)
+    target = y_pred if which == "y_pred" else y_true
+    if kind == "matrix":
+        if target.ndim == 1:  # sparse labels: a matrix is always 2-D
+            target = target[None, :]
+        value = matrix(target)
+        expected = rf"{which} is a numpy.matrix.*np.asarray\({which}\)"
+    else:
+        mask = np.zeros(target.shape, bool)
+        mask.flat[-1] = kind == "masked"
+        value = np.ma.masked_array(target, mask=mask)
+        expected = rf"{which} is a masked array.*{which}.filled"
+    args = (value, y_true) if which == "y_pred" else (y_pred, value)
+    loss = LOSSES[name]
+    with pytest.raises(TypeError, match=expected):
+        loss(*args)
+    with pytest.raises(TypeError, match=expected):
+        loss.grad(*args, reduction="sum")
+
+
+def test_a_masked_array_used_to_give_a_wrong_loss():
+    """The case of the issue: the masked 100 counted as a prediction of 100."""
+    y_pred = np.ma.masked_array([1.0, 100.0], mask=[False, True])
+    assert mse(y_pred.filled(0.0), np.zeros(2)) == 0.5  # (1 + 0) / 2, by hand
+    with pytest.raises(TypeError, match="masked"):
+        mse(y_pred, np.zeros(2))
+
+
+@pytest.mark.parametrize(
+    ("reduction", "message"),
+    [
+        ("sum_over_batch_size", r"got 'sum_over_batch_size'; write reduction='mean'"),
+        ("auto", r"write reduction='mean'"),
+        ("elementwise_mean", r"write reduction='mean'"),
+        (None, r"got None; for the per-element losses write reduction='none' \(a string\)"),
+        ("Mean", r"got 'Mean'$"),
+        ("batchmean", r"got 'batchmean'$"),  # torch's KL divergence: not the mean of elements
+        (np.array(["mean", "sum"]), r"got array\(\['mean', 'sum'\]"),
+        (["mean"], r"got \['mean'\]"),
+        (0, r"got 0$"),
+    ],
+    ids=repr,
+)
+def test_reduction_names_of_keras_and_old_torch_get_advice(reduction, message):
+    for loss in (mse, bce, sparse_cce):
+        y_pred, y_true = small_inputs({mse: "mse", bce: "bce", sparse_cce: "sparse_cce"}[loss])
+        with pytest.raises(ValueError, match=r"reduction must be one of 'mean', 'sum', 'none', "):
+            loss(y_pred, y_true, reduction=reduction)
+        with pytest.raises(ValueError, match=message):
+            loss.grad(y_pred, y_true, reduction=reduction)
+
+
+def test_swapped_sparse_arguments_are_named():
+    """Keras's order is (y_true, y_pred); optlib's and PyTorch's is (y_pred, y_true)."""
+    probabilities, labels = small_inputs("sparse_cce")
+    one_hot = np.eye(2)[labels]
+    with pytest.raises(ValueError, match=r"are the arguments swapped\? optlib, like PyTorch"):
+        sparse_cce(labels.astype(float), probabilities)
+    with pytest.raises(ValueError, match=r"are the arguments swapped"):
+        sparse_cce.grad(labels, one_hot)
+
+
+@pytest.mark.parametrize("cls", [BinaryCrossEntropy, CategoricalCrossEntropy])
+def test_a_loss_class_called_on_data_says_to_build_it_first(cls):
+    y_pred, _ = small_inputs("cce")
+    name = cls.__name__
+    with pytest.raises(ValueError, match=rf"{name} is a class: .* {name}\(\)\(y_pred, y_true\)"):
+        cls(y_pred)
+
+
+@pytest.mark.parametrize("name", (*REGRESSION, "bce", "bce_logits"))
+def test_zero_dimensional_inputs_are_one_element(name):
+    """torch accepts 0-d tensors for element-wise losses; the value is the one element's."""
+    y_pred, y_true = (np.float64(0.3), np.float64(1.0))
+    loss = LOSSES[name]
+    value, grad = loss(y_pred, y_true), loss.grad(y_pred, y_true)
+    one_value = loss(np.array([0.3]), np.array([1.0]))
+    one_grad = loss.grad(np.array([0.3]), np.array([1.0]))
+    assert np.shape(value) == () and np.shape(grad) == ()
+    assert value == one_value[()] and grad == one_grad[0]
+    assert loss(0.3, 1.0, reduction="none").shape == ()
+
+
+@pytest.mark.parametrize("name", CATEGORICAL)
+def test_zero_dimensional_inputs_are_refused_by_categorical_losses(name):
+    with pytest.raises(ValueError, match=r"y_pred must be 2-D \(n examples by C classes\)"):
+        LOSSES[name](np.float64(0.5), np.float64(1.0))
+
+
+@pytest.mark.torch
+def test_zero_dimensional_inputs_match_torch():
+    torch = pytest.importorskip("torch")
+    F = torch.nn.functional
+    y_pred, y_true = torch.tensor(0.3, dtype=torch.float64), torch.tensor(1.0, dtype=torch.float64)
+    for loss, expected in [
+        (mse, F.mse_loss(y_pred, y_true)),
+        (mae, F.l1_loss(y_pred, y_true)),
+        (bce, F.binary_cross_entropy(y_pred, y_true)),
+        (BinaryCrossEntropy(True), F.binary_cross_entropy_with_logits(y_pred, y_true)),
+    ]:
+        assert loss(0.3, 1.0) == pytest.approx(expected.item(), rel=1e-12)
+
+
+@pytest.mark.parametrize("name", ["mse", "mae", "bce", "bce_logits", "cce", "cce_logits"])
+def test_bool_and_integer_targets_are_the_numbers_they_hold(name):
+    """As torch computes on the same targets as floats (torch refuses bool targets)."""
+    y_pred, y_true = small_inputs(name)
+    loss = LOSSES[name]
+    for targets in (y_true.astype(bool), y_true.astype(np.int8), y_true.astype(np.uint64)):
+        assert loss(y_pred, targets, "sum") == loss(y_pred, y_true, "sum")
+        np.testing.assert_array_equal(loss.grad(y_pred, targets), loss.grad(y_pred, y_true))
+
+
+@pytest.mark.parametrize("name", sorted(LOSSES))
+def test_no_loss_modifies_its_inputs(name):
+    y_pred, y_true = small_inputs(name)
+    before = (y_pred.copy(), y_true.copy())
+    loss = LOSSES[name]
+    for reduction in REDUCTIONS:
+        loss.value_and_grad(y_pred, y_true, reduction)
+    np.testing.assert_array_equal(y_pred, before[0])
+    np.testing.assert_array_equal(y_true, before[1])

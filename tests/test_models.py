@@ -3,15 +3,14 @@ against PyTorch's autograd; forward passes against formulas written out here."""
 
 from __future__ import annotations
 
-import doctest
 import itertools
+import warnings
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import optlib.models
 from optlib.losses import (
     BinaryCrossEntropy,
     CategoricalCrossEntropy,
@@ -280,7 +279,10 @@ def test_float32_models_stay_float32_and_agree_with_float64(make):
 @pytest.mark.parametrize(
     ("X", "message"),
     [
-        (np.ones(D), r"X must be 2-D.*\(3,\)"),
+        (np.ones(D), r"X must be 2-D.*\(3,\); for a single example write X\[None, :\]"),
+        (np.ones(N), r"X must be 2-D.*\(12,\)$"),
+        (np.array(2.0), r"X must be 2-D.*got shape \(\)"),
+        (np.ones((N, D, 1)), r"X must be 2-D.*\(12, 3, 1\)"),
         (np.ones((N, D + 1)), r"3 feature column.*\(12, 4\)"),
         (np.ones((0, D)), "empty"),
         (np.full((2, D), np.nan), "non-finite"),
@@ -297,9 +299,9 @@ def test_bad_y_and_loss_are_refused():
     X = np.ones((N, D))
     with pytest.raises(ValueError, match=r"X has 12 rows, y has shape \(11,\)"):
         model.loss_and_grads(X, np.ones(N - 1), mse)
-    with pytest.raises(ValueError, match=r"pass an instance such as MeanSquaredError\(\)"):
+    with pytest.raises(TypeError, match=r"pass an instance such as MeanSquaredError\(\)"):
         model.loss_and_grads(X, np.ones(N), MeanSquaredError)
-    with pytest.raises(ValueError, match="shape"):  # the loss names the mismatch
+    with pytest.raises(ValueError, match=r"shape.*y\.ravel\(\)"):
         model.loss_and_grads(X, np.ones((N, 1)), mse)
 
 
@@ -333,9 +335,166 @@ def test_repr():
     )
 
 
-def test_docstring_examples_run():
-    result = doctest.testmod(optlib.models)
-    assert result.attempted > 0 and result.failed == 0
+def matrix(values):
+    """An np.matrix, whose creation NumPy warns about (pytest turns warnings into errors)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PendingDeprecationWarning)
+        return np.matrix(values)
+
+
+def params_of(model):
+    return [p.copy() for p in model.params]
+
+
+SUBCLASS_CASES = [
+    ("X", "matrix", r"X is a numpy.matrix.*np.asarray\(X\)"),
+    ("X", "masked", r"X is a masked array.*X.filled"),
+    ("X", "masked-nothing-masked", r"X is a masked array"),
+    ("y", "matrix", r"y is a numpy.matrix"),
+    ("y", "masked", r"y is a masked array.*y.filled"),
+]
+
+
+@pytest.mark.parametrize(
+    ("method", "which", "kind", "message"),
+    [
+        (method, *case)
+        for method in ("forward", "logits", "predict", "loss_and_grads", "evaluate")
+        for case in SUBCLASS_CASES
+        if case[0] == "X" or method in ("loss_and_grads", "evaluate")
+    ],
+)
+def test_matrices_and_masked_arrays_are_refused(method, which, kind, message):
+    """np.asarray would drop the mask (masked values used as numbers), and a matrix's
+    arithmetic is the matrix product: both gave wrong losses before."""
+    model = randomize(LinearRegression(D))
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(N, D)), rng.normal(size=N)
+    if kind == "matrix":
+        value = matrix(X if which == "X" else y[:, None])
+    else:
+        source = X if which == "X" else y
+        mask = np.zeros(source.shape, bool)
+        mask.flat[0] = kind == "masked"
+        value = np.ma.masked_array(source, mask=mask)
+    X_arg, y_arg = (value, y) if which == "X" else (X, value)
+    call = getattr(model, method)
+    with pytest.raises(TypeError, match=message):
+        call(X_arg) if method in ("forward", "logits", "predict") else call(X_arg, y_arg, mse)
+
+
+@pytest.mark.parametrize(
+    ("make", "loss", "y", "message"),
+    [
+        (lambda: LinearRegression(D), mse, np.ones((N, 1)), r"output \(12,\).*y.ravel\(\)"),
+        (lambda: LinearRegression(D, 1), mse, np.ones(N), r"output \(12, 1\).*y\[:, None\]"),
+        (lambda: LinearRegression(D, 2), mse, np.ones((N, 3)), r"output \(12, 2\).*\(12, 3\)"),
+        (
+            lambda: SoftmaxRegression(D, C),
+            cce_p,
+            np.arange(N) % C,
+            r"for integer class labels use sparse_cce \(SparseCategoricalCrossEntropy\)",
+        ),
+        (
+            lambda: SoftmaxRegression(D, C),
+            sparse_z,
+            np.eye(C)[np.arange(N) % C],
+            r"one integer class label per example, shape \(12,\).*one-hot labels go with cce",
+        ),
+        (
+            lambda: LogisticRegression(D),
+            sparse_p,
+            np.arange(N) % 2,
+            r"needs class probabilities of shape \(n, C\).*use SoftmaxRegression",
+        ),
+        (
+            lambda: LogisticRegression(D),
+            bce_p,
+            np.array([1, 2] * 6),
+            r"targets in \[0, 1\].*got the values 1, 2.*\(y == b\)\.astype\(float\)",
+        ),
+        (lambda: LogisticRegression(D), bce_z, np.array([-1, 1] * 6), r"got the values -1, 1"),
+        (
+            lambda: MLP([D, 3, 1], output="sigmoid"),
+            bce_z,
+            np.arange(N, dtype=float),
+            r"got the values 0, 1, 2, 3, \.\.\.",
+        ),
+        (lambda: LinearRegression(D), mse, None, r"y must be an array of targets"),
+        (lambda: LinearRegression(D), mse, [[1.0], [1.0, 2.0]], r"y must be an array of targets"),
+    ],
+)
+def test_targets_that_do_not_suit_the_model_are_refused_with_advice(make, loss, y, message):
+    model = randomize(make())
+    X = np.random.default_rng(3).normal(size=(N, D))
+    error = TypeError if y is None else ValueError
+    for call in (model.loss_and_grads, model.evaluate):
+        with pytest.raises(error, match=message):
+            call(X, y, loss)
+
+
+def test_bool_and_integer_targets_are_the_numbers_they_hold():
+    """What torch computes on the float targets (torch refuses bool targets outright)."""
+    model = randomize(LogisticRegression(D), seed=4)
+    X = np.random.default_rng(4).normal(size=(N, D))
+    labels = np.arange(N) % 3 == 0
+    value, grads = model.loss_and_grads(X, labels, bce_z)
+    for y in (labels.astype(int), labels.astype(np.float64)):
+        same_value, same_grads = model.loss_and_grads(X, y, bce_z)
+        assert same_value == value
+        for g, h in zip(grads, same_grads, strict=True):
+            np.testing.assert_array_equal(g, h)
+
+
+@pytest.mark.parametrize(
+    ("loss", "message"),
+    [
+        ("mse", r"not the string 'mse': write loss=mse \(from optlib.losses import mse\)"),
+        ("categorical_crossentropy", r"write loss=cce"),
+        ("cosine", r"pass one of mse, mae, huber, bce, cce, sparse_cce"),
+        (np.ones(N), r"got an array; the arguments are fit\(model, loss, X, y, optimizer\)"),
+        (lambda y_pred, y_true: 0.0, r"have a \.grad method"),
+        (None, r"have a \.grad method.*got None"),
+        (dict, r"loss must be a loss object such as mse or bce, got the class"),
+    ],
+    ids=["mse", "keras", "unknown", "array", "function", "none", "class"],
+)
+def test_what_is_not_a_loss_is_refused(loss, message):
+    model = LinearRegression(D)
+    X = np.ones((N, D))
+    with pytest.raises(TypeError, match=message):
+        model.loss_and_grads(X, np.ones(N), loss)
+
+
+@pytest.mark.parametrize("method", ["forward", "logits", "predict", "loss_and_grads", "evaluate"])
+def test_overflowing_logits_raise_a_clear_error_without_warnings(method):
+    """Parameters near the largest float: X @ W overflows. The loss used to say that
+    "y_pred contains non-finite values", which names nothing the reader passed."""
+    model = MLP([D, 4, 1], activation="relu", seed=0)
+    model.params[0][...] = 1e300
+    model.params[2][...] = 1e300
+    X = np.ones((N, D))
+    before = params_of(model)
+    call = getattr(model, method)
+    with pytest.raises(ValueError, match=r"the logits of this MLP are not finite.*overflows"):
+        call(X) if method in ("forward", "logits", "predict") else call(X, np.ones(N), mse)
+    for p, q in zip(model.params, before, strict=True):
+        np.testing.assert_array_equal(p, q)
+
+
+def test_models_never_modify_X_and_y():
+    rng = np.random.default_rng(6)
+    X, y = rng.normal(size=(N, D)), rng.integers(0, C, N)
+    X0, y0 = X.copy(), y.copy()
+    for model, loss, target in [
+        (randomize(SoftmaxRegression(D, C, dtype=np.float32)), sparse_z, y),
+        (MLP([D, 5, 1]), mse, X[:, 0]),
+    ]:
+        model.loss_and_grads(X, target, loss)
+        model.evaluate(X, target, loss)
+        model.predict(X)
+    np.testing.assert_array_equal(X, X0)
+    np.testing.assert_array_equal(y, y0)
 
 
 # ------------------------------------------------------------------- torch
