@@ -7,10 +7,15 @@ licence in ``optlib/data/README.md``.
 from __future__ import annotations
 
 import csv
+import numbers
 from dataclasses import dataclass
 from importlib import resources
 
 import numpy as np
+from numpy.typing import ArrayLike
+
+from ._validation import as_float_array, check_finite
+from .losses import _refuse_matrix_and_masked
 
 __all__ = ["Penguins", "load_penguins", "standardize", "train_test_split"]
 
@@ -88,13 +93,37 @@ def load_penguins() -> Penguins:
 
 
 def standardize(
-    X: np.ndarray, mean: np.ndarray | None = None, std: np.ndarray | None = None
+    X: ArrayLike, mean: ArrayLike | None = None, std: ArrayLike | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Centre each column and scale it to unit variance.
 
     Returns ``(X_scaled, mean, std)``; pass a training set's ``mean`` and ``std``
     to scale a test set the same way. Gradient descent needs this: features on
     very different scales make the loss surface a narrow ravine.
+
+    ``std`` is the population standard deviation (``X.std(axis=0)``, NumPy's
+    and scikit-learn's ``StandardScaler``'s). A 1-D ``X`` is one column. A
+    float32 ``X`` stays float32; integers become float64. ``X`` is not
+    modified.
+
+    Raises
+    ------
+    ValueError
+        When ``X`` is empty, 0-D, or holds NaN or infinity (drop or fill those
+        rows first); when a column is constant, since it cannot be scaled to
+        unit variance (drop it: it carries no information; scikit-learn
+        instead leaves it unscaled); or when a given ``mean`` or ``std`` does
+        not have one finite value per column, or ``std`` is not positive.
+    TypeError
+        For an ``np.matrix`` or a masked array.
+
+    Notes
+    -----
+    A column counts as constant when its standard deviation is below the
+    rounding error of computing it, ``n * eps * max|column|`` (``eps`` the
+    machine epsilon of the dtype): a column of equal values can come out of
+    ``X.std`` as 1e-17 rather than 0, and dividing by that would blow
+    rounding noise up to values of order 1.
 
     Examples
     --------
@@ -106,20 +135,100 @@ def standardize(
     >>> mean, std
     (array([ 2., 20.]), array([ 1., 10.]))
     """
-    X = np.asarray(X, dtype=float)
-    mean = X.mean(axis=0) if mean is None else np.asarray(mean)
-    std = X.std(axis=0) if std is None else np.asarray(std)
-    if np.any(std == 0):
-        raise ValueError("standardize: a column is constant (std 0); drop it first")
+    _refuse_matrix_and_masked("X", X)
+    X = as_float_array("X", X)
+    if X.ndim == 0 or X.ndim > 2:
+        raise ValueError(
+            f"X must be 2-D (rows are examples, columns are features) or 1-D (one column), "
+            f"got shape {X.shape}"
+        )
+    if X.size == 0:
+        raise ValueError(f"X is empty (shape {X.shape}): there is nothing to standardize")
+    bad = ~np.isfinite(X)
+    if bad.any():
+        columns = np.flatnonzero(bad.any(axis=0)) if X.ndim == 2 else np.array([0])
+        rows = int(bad.any(axis=-1).sum()) if X.ndim == 2 else int(bad.sum())
+        raise ValueError(
+            f"X holds NaN or infinity in {rows} row(s), in column(s) {columns.tolist()}: "
+            "drop those rows first (X[np.isfinite(X).all(axis=1)]) or fill them in"
+        )
+    columns = X if X.ndim == 2 else X[:, None]
+    if mean is None:
+        mean = X.mean(axis=0)
+    else:
+        mean = _statistic("mean", mean, X)
+    if std is None:
+        std = X.std(axis=0)
+        flat = np.atleast_1d(std)
+        scale = np.abs(columns).max(axis=0)
+        constant = flat <= len(columns) * np.finfo(X.dtype).eps * scale
+        if constant.any():
+            j = int(np.flatnonzero(constant)[0])
+            if len(columns) == 1:
+                raise ValueError(
+                    "standardize needs at least two rows: with one, every column is constant "
+                    "and cannot be scaled to unit variance"
+                )
+            keep = np.flatnonzero(~constant).tolist()
+            advice = f"; drop it, e.g. X[:, {keep}]" if X.ndim == 2 and keep else ""
+            raise ValueError(
+                f"standardize: column {j} of X is constant (every value is "
+                f"{columns[0, j].item():g}), so it cannot be scaled to unit variance{advice}"
+            )
+    else:
+        std = _statistic("std", std, X)
+        if np.any(std <= 0):
+            j = int(np.flatnonzero(np.atleast_1d(std) <= 0)[0])
+            raise ValueError(
+                f"std must be positive in every column, got {np.atleast_1d(std)[j].item()!r} "
+                f"in column {j} (pass the std that standardize returned for the training set)"
+            )
     return (X - mean) / std, mean, std
 
 
+def _statistic(name: str, value: ArrayLike, X: np.ndarray) -> np.ndarray:
+    """A given ``mean`` or ``std``: one finite value per column of ``X``, in its dtype."""
+    _refuse_matrix_and_masked(name, value)
+    array = as_float_array(name, value).astype(X.dtype, copy=False)
+    expected = X.shape[1:]
+    if array.shape != expected:
+        raise ValueError(
+            f"{name} must have one value per column of X, shape {expected}, got shape "
+            f"{array.shape} (pass the {name} that standardize returned for the training set)"
+        )
+    check_finite(name, array)
+    return array
+
+
 def train_test_split(
-    *arrays: np.ndarray, test_fraction: float = 0.25, seed: int = 0
+    *arrays: ArrayLike, test_fraction: float = 0.25, seed: int | np.random.Generator = 0
 ) -> list[np.ndarray]:
     """Split arrays (same first axis) into shuffled train and test parts.
 
     Returns ``[a_train, a_test, b_train, b_test, ...]`` as scikit-learn does.
+    The test part has ``round(test_fraction * n)`` rows (at least 1), the
+    training part the rest; both must be non-empty. The arrays are not
+    modified: the parts are new arrays.
+
+    Parameters
+    ----------
+    *arrays : array_like
+        One or more arrays (or lists) with the same number of rows ``n``.
+    test_fraction : float
+        In (0, 1).
+    seed : int or numpy.random.Generator
+        A non-negative int (NumPy's ``default_rng`` refuses negative seeds), or
+        a Generator, which is then advanced.
+
+    Raises
+    ------
+    ValueError
+        When no array is given, an array has no rows (a 0-d array or a scalar),
+        the arrays differ in length, ``test_fraction`` is not a number in
+        (0, 1), the split would leave the training or the test part empty, or
+        ``seed`` is not a non-negative int or a Generator.
+    TypeError
+        For an ``np.matrix`` or a masked array.
 
     Examples
     --------
@@ -131,15 +240,57 @@ def train_test_split(
     """
     if not arrays:
         raise ValueError("train_test_split needs at least one array")
-    n = len(arrays[0])
-    if any(len(a) != n for a in arrays):
-        raise ValueError(f"train_test_split: arrays differ in length: {[len(a) for a in arrays]}")
-    if not 0 < test_fraction < 1:
-        raise ValueError(f"test_fraction must be in (0, 1), got {test_fraction!r}")
-    order = np.random.default_rng(seed).permutation(n)
+    parts = []
+    for i, a in enumerate(arrays):
+        name = f"arrays[{i}]"
+        _refuse_matrix_and_masked(name, a)
+        try:
+            array = np.asarray(a)
+        except ValueError as error:  # ragged lists and the like
+            raise ValueError(f"{name} must be an array: {error}") from None
+        if array.ndim == 0:
+            raise ValueError(
+                f"{name} must have one row per example, got a single value {array!r} (0-d)"
+            )
+        parts.append(array)
+    n = len(parts[0])
+    lengths = [len(a) for a in parts]
+    if any(length != n for length in lengths):
+        raise ValueError(
+            f"train_test_split: the arrays differ in length (rows): {lengths}; they must "
+            "have one row per example each"
+        )
+    if (
+        isinstance(test_fraction, bool)
+        or not isinstance(test_fraction, numbers.Real)
+        or not 0 < test_fraction < 1
+    ):
+        hint = ""
+        if isinstance(test_fraction, str):
+            try:
+                hint = f"; write test_fraction={float(test_fraction)!r} (a number, not a string)"
+            except ValueError:
+                pass
+        raise ValueError(f"test_fraction must be a number in (0, 1), got {test_fraction!r}{hint}")
+    if isinstance(seed, bool) or not isinstance(seed, (numbers.Integral, np.random.Generator)):
+        raise ValueError(f"seed must be a non-negative int or a numpy Generator, got {seed!r}")
+    if not isinstance(seed, np.random.Generator) and seed < 0:
+        raise ValueError(
+            f"seed must be a non-negative int (numpy's default_rng refuses negative seeds), "
+            f"got {seed!r}"
+        )
+    if n == 0:
+        raise ValueError("the arrays are empty (0 rows): there is nothing to split")
     n_test = max(1, round(test_fraction * n))
+    if n_test >= n:
+        raise ValueError(
+            f"test_fraction={test_fraction!r} of {n} row(s) leaves "
+            f"{n - min(n_test, n)} for training: the training part would be empty; "
+            + ("a split needs at least 2 rows" if n < 2 else "use a smaller test_fraction")
+        )
+    order = np.random.default_rng(seed).permutation(n)
     test, train = order[:n_test], order[n_test:]
-    return [part for a in arrays for part in (np.asarray(a)[train], np.asarray(a)[test])]
+    return [part for a in parts for part in (a[train], a[test])]
 
 
 # --- handwritten digits (added for the closing chapter) -----------------------

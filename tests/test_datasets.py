@@ -1,4 +1,5 @@
 import hashlib
+import warnings
 from importlib import resources
 
 import numpy as np
@@ -53,3 +54,216 @@ def test_train_test_split_partitions_and_is_seeded():
         train_test_split(x, y[:5])
     with pytest.raises(ValueError, match="test_fraction"):
         train_test_split(x, test_fraction=1.5)
+
+
+# --- issue 11: bad and edge inputs ----------------------------------------------------
+
+
+def matrix(values):
+    """An np.matrix, whose creation NumPy warns about (pytest turns warnings into errors)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PendingDeprecationWarning)
+        return np.matrix(values)
+
+
+@pytest.mark.parametrize(
+    ("X", "message"),
+    [
+        (
+            np.array([[1.0, np.nan], [2.0, 3.0]]),
+            r"NaN or infinity in 1 row\(s\), in column\(s\) \[1\]",
+        ),
+        (
+            np.array([[1.0, 2.0], [np.inf, 3.0], [0.0, -np.inf]]),
+            r"2 row\(s\), in column\(s\) \[0, 1\]",
+        ),
+        (np.array([1.0, np.nan, 2.0]), r"NaN or infinity in 1 row"),
+        (np.zeros((0, 2)), r"X is empty \(shape \(0, 2\)\)"),
+        (np.zeros((3, 0)), r"X is empty \(shape \(3, 0\)\)"),
+        (np.zeros(0), r"X is empty"),
+        (np.float64(3.0), r"got shape \(\)"),
+        (np.ones((2, 2, 2)), r"got shape \(2, 2, 2\)"),
+        ([["a", "b"]], "X must be an array of numbers"),
+        (np.array([[1.0, 2.0]]), "standardize needs at least two rows"),
+        (
+            np.array([[1.0, 2.0], [1.0, 3.0]]),
+            r"column 0 of X is constant \(every value is 1\).*X\[:, \[1\]\]",
+        ),
+        (np.array([[5.0, 2.0], [5.0, 2.0]]), r"column 0 of X is constant"),
+        (np.array([[0.0], [0.0], [0.0]]), r"column 0 of X is constant \(every value is 0\), so"),
+        (np.full((7, 1), 0.1), r"column 0 of X is constant \(every value is 0.1\)"),
+        # the same number computed two ways: one ulp apart, std ~ 3e-17
+        (np.array([[0.1 + 0.2, 1.0], [0.3, 2.0]]), r"column 0 of X is constant"),
+        (np.array([[1.0, 2.0], [3.0, 2.0]]), r"column 1 of X is constant.*X\[:, \[0\]\]"),
+    ],
+)
+def test_standardize_refuses_what_it_cannot_scale(X, message):
+    before = np.array(X, copy=True) if not isinstance(X, list) else None
+    with np.errstate(all="raise"):  # the checks themselves must not warn
+        with pytest.raises(ValueError, match=message):
+            standardize(X)
+    if before is not None:
+        np.testing.assert_array_equal(X, before)
+
+
+def test_standardize_keeps_a_column_that_varies_a_little():
+    """Variation well above rounding is scaled, as NumPy's std says."""
+    X = np.array([[1.0], [1.0 + 1e-9], [1.0 - 1e-9]])
+    scaled, _, std = standardize(X)
+    assert std[0] == pytest.approx(np.sqrt(2 / 3) * 1e-9, rel=1e-6)  # closed form
+    np.testing.assert_allclose(
+        scaled[:, 0], [0.0, np.sqrt(1.5), -np.sqrt(1.5)], rtol=1e-5, atol=1e-6
+    )
+
+
+@pytest.mark.parametrize(
+    ("mean", "std", "message"),
+    [
+        (np.zeros(3), np.ones(2), r"mean must have one value per column of X, shape \(2,\)"),
+        (np.zeros(2), np.ones((1, 2)), r"std must have one value per column.*\(1, 2\)"),
+        (
+            np.zeros(2),
+            np.array([1.0, 0.0]),
+            r"std must be positive in every column, got 0.0 in column 1",
+        ),
+        (np.zeros(2), np.array([-1.0, 1.0]), r"got -1.0 in column 0"),
+        (np.array([np.nan, 0.0]), np.ones(2), "mean contains 1 non-finite"),
+        (np.zeros(2), np.array([np.inf, 1.0]), "std contains 1 non-finite"),
+        (np.ma.masked_array(np.zeros(2)), np.ones(2), "mean is a masked array"),
+    ],
+)
+def test_standardize_refuses_a_bad_mean_or_std(mean, std, message):
+    X = np.array([[1.0, 2.0], [3.0, 5.0]])
+    error = TypeError if isinstance(mean, np.ma.MaskedArray) else ValueError
+    with pytest.raises(error, match=message):
+        standardize(X, mean, std)
+
+
+def test_standardize_refuses_matrices_and_masked_arrays():
+    X = np.array([[1.0, 2.0], [3.0, 5.0], [4.0, 4.0]])
+    with pytest.raises(TypeError, match=r"X is a numpy.matrix.*np.asarray\(X\)"):
+        standardize(matrix(X))
+    with pytest.raises(TypeError, match=r"X is a masked array.*X.filled"):
+        standardize(np.ma.masked_array(X, mask=X > 4.5))
+
+
+def test_standardize_keeps_float32_and_the_test_set_rule():
+    X = np.array([[1.0, 10.0], [3.0, 30.0], [5.0, 20.0]], dtype=np.float32)
+    scaled, mean, std = standardize(X)
+    assert scaled.dtype == mean.dtype == std.dtype == np.float32
+    np.testing.assert_allclose(mean, [3.0, 20.0], rtol=1e-6)
+    np.testing.assert_allclose(std, [np.sqrt(8 / 3), np.sqrt(200 / 3)], rtol=1e-6)
+    test, same_mean, same_std = standardize(np.array([[3.0, 20.0]]), mean, std)
+    np.testing.assert_array_equal(test, [[0.0, 0.0]])  # one row is fine with a given mean, std
+    assert same_mean is not None and same_std is not None
+    ints = standardize(np.array([[1, 2], [3, 6]]))[0]
+    assert ints.dtype == np.float64 and ints.tolist() == [[-1.0, -1.0], [1.0, 1.0]]
+
+
+@pytest.mark.parametrize(
+    ("fraction", "message"),
+    [
+        ("0.2", r"got '0.2'; write test_fraction=0.2 \(a number, not a string\)"),
+        ("a fifth", r"got 'a fifth'$"),
+        (-0.1, r"test_fraction must be a number in \(0, 1\), got -0.1"),
+        (0, r"got 0$"),
+        (0.0, r"got 0.0$"),
+        (1, r"got 1$"),
+        (1.5, r"got 1.5$"),
+        (np.nan, r"got nan$"),
+        (np.inf, r"got inf$"),
+        (True, r"got True$"),
+        (None, r"got None$"),
+        ([0.2], r"got \[0.2\]$"),
+    ],
+)
+def test_train_test_split_refuses_a_bad_test_fraction(fraction, message):
+    with pytest.raises(ValueError, match=message):
+        train_test_split(np.arange(10), test_fraction=fraction)
+
+
+@pytest.mark.parametrize(
+    ("n", "fraction", "message"),
+    [
+        (1, 0.25, r"test_fraction=0.25 of 1 row\(s\) leaves 0 for training.*at least 2 rows"),
+        (2, 0.9, r"test_fraction=0.9 of 2 row\(s\) leaves 0 for training.*smaller test_fraction"),
+        (4, 0.9, r"test_fraction=0.9 of 4 row\(s\) leaves 0"),
+        (10, 0.96, r"test_fraction=0.96 of 10 row\(s\) leaves 0"),
+        (0, 0.25, r"the arrays are empty \(0 rows\)"),
+    ],
+)
+def test_train_test_split_refuses_an_empty_part(n, fraction, message):
+    with pytest.raises(ValueError, match=message):
+        train_test_split(np.arange(n), test_fraction=fraction)
+
+
+@pytest.mark.parametrize(("n", "fraction", "n_test"), [(2, 0.5, 1), (10, 0.01, 1), (10, 0.94, 9)])
+def test_train_test_split_edge_sizes_that_are_fine(n, fraction, n_test):
+    train, test = train_test_split(np.arange(n), test_fraction=fraction)
+    assert len(test) == n_test and len(train) == n - n_test
+    assert sorted([*train.tolist(), *test.tolist()]) == list(range(n))
+
+
+@pytest.mark.parametrize(
+    ("seed", "message"),
+    [
+        (
+            -1,
+            r"seed must be a non-negative int \(numpy's default_rng refuses negative seeds\), "
+            "got -1",
+        ),
+        (None, r"got None"),
+        (1.5, r"got 1.5"),
+        (True, r"got True"),
+        ("0", r"got '0'"),
+    ],
+)
+def test_train_test_split_refuses_a_bad_seed(seed, message):
+    with pytest.raises(ValueError, match=message):
+        train_test_split(np.arange(10), seed=seed)
+
+
+def test_train_test_split_accepts_generators_numpy_ints_and_big_seeds():
+    x = np.arange(10)
+    a = train_test_split(x, seed=np.random.default_rng(3))
+    b = train_test_split(x, seed=3)
+    np.testing.assert_array_equal(a[0], b[0])  # default_rng(Generator) uses it as it is
+    np.testing.assert_array_equal(train_test_split(x, seed=np.int64(3))[0], b[0])
+    assert len(train_test_split(x, seed=2**100)[1]) == 2  # round(0.25 * 10) = 2 (to even)
+
+
+@pytest.mark.parametrize(
+    ("arrays", "error", "message"),
+    [
+        (
+            (np.float64(3.0),),
+            ValueError,
+            r"arrays\[0\] must have one row per example, got a single value",
+        ),
+        ((np.arange(3), 5), ValueError, r"arrays\[1\] must have one row per example"),
+        ((np.arange(3), np.arange(4)), ValueError, r"differ in length \(rows\): \[3, 4\]"),
+        (
+            (np.ma.masked_array(np.arange(4.0), mask=[0, 1, 0, 0]),),
+            TypeError,
+            r"arrays\[0\] is a masked array",
+        ),
+        ((np.arange(4), "matrix"), TypeError, r"arrays\[1\] is a numpy.matrix"),
+        ((np.arange(2), [[1], [1, 2]]), ValueError, r"arrays\[1\] must be an array"),
+        ((), ValueError, "needs at least one array"),
+    ],
+)
+def test_train_test_split_refuses_bad_arrays(arrays, error, message):
+    arrays = tuple(matrix(np.ones((4, 2))) if isinstance(a, str) else a for a in arrays)
+    with pytest.raises(error, match=message):
+        train_test_split(*arrays)
+
+
+def test_train_test_split_returns_new_arrays_and_leaves_its_inputs_alone():
+    X, labels = np.arange(20.0).reshape(10, 2), ["a", "b"] * 5
+    X0 = X.copy()
+    X_train, X_test, labels_train, labels_test = train_test_split(X, labels, seed=4)
+    X_train[...] = -1.0
+    X_test[...] = -1.0
+    np.testing.assert_array_equal(X, X0)
+    assert labels == ["a", "b"] * 5
+    assert labels_train.dtype.kind == "U" and len(labels_test) == 2
