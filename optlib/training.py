@@ -11,11 +11,26 @@ no exception, no NaN in what they return. Each step is computed inside a local
 * a step whose loss moved away from the initial loss by more than
   ``blowup * (1 + |initial loss|)`` **is** recorded, and then the run stops.
 
+``fit`` trains the reader's own model, so it also puts the parameters back
+where they were at the end of the last completed epoch when a run diverges:
+the model is never left at NaN or infinite parameters.
+
+Every argument is checked before the first step, so a call that raises has
+changed nothing: not ``x0``, not the model, not the data. A class given where
+an instance is expected (``Rosenbrock`` for ``Rosenbrock()``, ``MeanSquaredError``
+for ``mse``), an optimizer built already where its class is expected, or a
+misspelt argument (``epoch=`` for ``epochs=``) raises a ``TypeError`` that says
+what to write. Keyword arguments that a function does not know go to the
+optimizer, whose own message is passed on unchanged (``learning_rate=``
+is the optimizer's to explain).
+
 Nothing here prints, touches ``np.seterr`` or uses the global random generator.
 """
 
 from __future__ import annotations
 
+import difflib
+import inspect
 import math
 import numbers
 import time
@@ -26,6 +41,8 @@ from typing import Any
 import numpy as np
 
 from ._validation import as_float_array, check_finite, check_positive_int
+from .losses import _refuse_matrix_and_masked
+from .models import Model
 
 __all__ = [
     "History",
@@ -55,11 +72,153 @@ def _readonly(array: np.ndarray) -> np.ndarray:
     return array
 
 
-def _check_optimizer(optimizer: Any) -> None:
-    if not callable(optimizer) or (not isinstance(optimizer, type) and hasattr(optimizer, "step")):
+def _check_optimizer(optimizer: Any, call: str) -> None:
+    """Refuse what is not an optimizer class.
+
+    ``call`` is the right call with ``{}`` for the class, e.g. ``"minimize(fn, x0, {})"``.
+    """
+    if isinstance(optimizer, str):
+        match = _optimizer_named(optimizer)
+        advice = (
+            f"write {call.format(match)} (from optlib import {match})"
+            if match
+            else "pass a class such as SGD or Adam"
+        )
+        raise TypeError(
+            f"optimizer must be an optimizer class, not the string {optimizer!r}: {advice}"
+        )
+    if not isinstance(optimizer, type) and hasattr(optimizer, "step"):
+        name = type(optimizer).__name__
+        settings = _changed_hyperparameters(optimizer)
+        raise TypeError(
+            "optimizer must be an optimizer class, got an optimizer already built: "
+            f"{optimizer!r}. The class is built on the function's own copy of the "
+            f"parameters: pass the class and its hyper-parameters, {call.format(name + settings)}"
+        )
+    if isinstance(optimizer, type) and not hasattr(optimizer, "step"):
+        raise TypeError(
+            f"optimizer must be an optimizer class such as SGD or Adam, got the class "
+            f"{optimizer.__name__}, which has no step method"
+        )
+    if not callable(optimizer):
+        raise TypeError(
+            f"optimizer must be an optimizer class such as SGD or Adam, got {optimizer!r}"
+        )
+
+
+def _optimizer_named(name: str) -> str | None:
+    """The optlib optimizer class called ``name`` (any case), for the advice on a string."""
+    from . import optimizers
+
+    for public in getattr(optimizers, "__all__", ()):
+        cls = getattr(optimizers, public, None)
+        if isinstance(cls, type) and hasattr(cls, "step") and public.lower() == name.lower():
+            return public
+    return None
+
+
+def _changed_hyperparameters(opt: Any) -> str:
+    """``", lr=0.1, momentum=0.9"``: a built optimizer's settings that are not the defaults."""
+    values = getattr(opt, "hyperparameters", None)
+    if not isinstance(values, dict):
+        return ", lr=..."
+    try:
+        defaults = {
+            name: parameter.default
+            for name, parameter in inspect.signature(type(opt)).parameters.items()
+        }
+    except (TypeError, ValueError):
+        defaults = {}
+    changed = []
+    for name, value in values.items():
+        try:
+            same = bool(np.all(value == defaults[name]))
+        except Exception:  # no default, or values that do not compare
+            same = False
+        if not same:
+            changed.append(f", {name}={value!r}")
+    return "".join(changed) or ", lr=..."
+
+
+def _accepted_names(optimizer: Any) -> set[str] | None:
+    """The keyword arguments ``optimizer`` takes, or None when that cannot be told."""
+    names = getattr(optimizer, "hyperparameter_names", None)
+    known = isinstance(names, (tuple, list)) and all(isinstance(n, str) for n in names)
+    accepted = set(names) if known else set()
+    try:
+        parameters = list(inspect.signature(optimizer).parameters.values())
+    except (TypeError, ValueError):
+        return accepted if known else None
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters) and not known:
+        return None
+    return accepted | {
+        p.name
+        for p in parameters
+        if p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    }
+
+
+def _check_own_names(caller: str, own: tuple[str, ...], optimizer: Any, hyperparams: dict) -> None:
+    """Catch a misspelt argument of ``caller`` before it reaches the optimizer.
+
+    Keyword arguments that ``caller`` does not know go to the optimizer. One
+    that the optimizer does not take either, and that looks like one of
+    ``caller``'s own (``epoch`` for ``epochs``), is refused here with the right
+    spelling; any other is left to the optimizer, whose message says what to
+    write (``lr`` for Keras's ``learning_rate``).
+    """
+    accepted = _accepted_names(optimizer)
+    if accepted is None:
+        return
+    for name in hyperparams:
+        if name in accepted:
+            continue
+        close = difflib.get_close_matches(name, own, n=1, cutoff=0.8)
+        if close:
+            raise TypeError(
+                f"{caller}() got an unexpected keyword argument {name!r}; did you mean "
+                f"{close[0]}=? (keyword arguments {caller} does not know go to the optimizer "
+                f"{getattr(optimizer, '__name__', optimizer)!r}, which does not take {name!r})"
+            )
+
+
+def _build_optimizer(caller: str, optimizer: Any, params: list, hyperparams: dict) -> Any:
+    """``optimizer(params, **hyperparams)``, its own error left intact but noted."""
+    try:
+        return optimizer(params, **hyperparams)
+    except (TypeError, ValueError) as error:
+        name = getattr(optimizer, "__name__", repr(optimizer))
+        error.add_note(
+            f"(raised by {name}, built by {caller} with {sorted(hyperparams) or 'no'} "
+            "keyword arguments)"
+        )
+        raise
+
+
+def _count_argument(name: str, value: Any, allow_zero: bool = False) -> int:
+    """A count such as ``steps`` or ``epochs``; a float with a whole value gets a hint."""
+    if isinstance(value, (float, np.floating)) and math.isfinite(value) and value == int(value):
+        low = 0 if allow_zero else 1
+        if value >= low:
+            raise ValueError(
+                f"{name} must be an integer, got {value!r}; write {name}={int(value)}"
+            )
+    return check_positive_int(name, value, allow_zero=allow_zero)
+
+
+def _check_seed(seed: Any) -> None:
+    """A seed for ``np.random.default_rng``: a non-negative int or a Generator."""
+    if isinstance(seed, np.random.Generator):
+        return
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
         raise ValueError(
-            "optimizer must be an optimizer class such as SGD or Adam (it is built on the "
-            f"function's own copy of the parameters), got {optimizer!r}"
+            f"seed must be a non-negative int or a numpy Generator, got {seed!r}"
+            + ("; for fresh randomness pass np.random.default_rng()" if seed is None else "")
+        )
+    if seed < 0:
+        raise ValueError(
+            f"seed must be a non-negative int (numpy's default_rng refuses negative seeds), "
+            f"got {seed!r}"
         )
 
 
@@ -86,13 +245,36 @@ def _finite(values: list[float]) -> bool:
 
 
 def _check_surface(fn: Any) -> int | None:
+    """Refuse what is not a surface instance; return its ``dim`` when it has one."""
+    if isinstance(fn, type):
+        raise TypeError(
+            f"fn must be a surface instance such as Rosenbrock(), got the class "
+            f"{fn.__name__}; write {fn.__name__}()"
+        )
     if not callable(fn) or not callable(getattr(fn, "grad", None)):
-        raise ValueError(f"fn must be callable and have a .grad method (a surface), got {fn!r}")
+        raise TypeError(
+            f"fn must be a surface: callable as fn(x), with a .grad(x) method, such as "
+            f"Rosenbrock(); got {fn!r}"
+        )
     dim = getattr(fn, "dim", None)
     return dim if isinstance(dim, numbers.Integral) else None
 
 
+def _start(x0: Any) -> np.ndarray:
+    """``x0`` as a float array, refusing matrices, masked arrays and non-numbers."""
+    _refuse_matrix_and_masked("x0", x0)
+    return as_float_array("x0", x0)
+
+
 # ------------------------------------------------------------------- minimize
+_MINIMIZE_ARGUMENTS = ("fn", "x0", "optimizer", "steps", "tol", "ftol", "blowup")
+_SWEEP_ARGUMENTS = ("fn", "x0", "optimizer", "steps", "blowup")
+_FIT_ARGUMENTS = (
+    "model", "loss", "X", "y", "optimizer", "epochs", "batch_size", "shuffle", "seed",
+    "callback", "blowup",
+)  # fmt: skip
+
+
 @dataclass(frozen=True, eq=False)
 class Trajectory:
     """The path of one ``minimize`` run (read-only arrays).
@@ -186,6 +368,11 @@ def minimize(
 
     Raises
     ------
+    TypeError
+        For a surface class instead of a surface (``Rosenbrock`` for
+        ``Rosenbrock()``), an optimizer built already instead of its class, a
+        misspelt argument (``step=`` for ``steps=``), or an ``x0`` that is an
+        ``np.matrix`` or a masked array.
     ValueError
         For a bad ``x0`` (wrong shape, non-finite loss at ``x0``), ``steps``,
         ``tol``, ``ftol``, ``blowup`` or hyper-parameter.
@@ -203,13 +390,14 @@ def minimize(
     'diverged after 1 step:'
     """
     dim = _check_surface(fn)
-    _check_optimizer(optimizer)
-    steps = check_positive_int("steps", steps, allow_zero=True)
+    _check_optimizer(optimizer, "minimize(fn, x0, {}, steps=...)")
+    steps = _count_argument("steps", steps, allow_zero=True)
     tol = _positive_float("tol", tol, optional=True)
     ftol = _positive_float("ftol", ftol, optional=True)
     blowup = _positive_float("blowup", blowup, allow_inf=True)
+    _check_own_names("minimize", _MINIMIZE_ARGUMENTS, optimizer, hyperparams)
 
-    x = as_float_array("x0", x0)
+    x = _start(x0)
     if x.ndim == 0 and dim == 1:
         x = x.reshape(1)
     if x.ndim != 1 or (dim is not None and x.shape[0] != dim):
@@ -220,7 +408,7 @@ def minimize(
         )
     check_finite("x0", x)
     x = x.copy()  # the optimizer updates this array in place; the caller's x0 is untouched
-    opt = optimizer([x], **hyperparams)
+    opt = _build_optimizer("minimize", optimizer, [x], hyperparams)
 
     with np.errstate(all="ignore"):
         loss, grad = fn(x), fn.grad(x)
@@ -356,6 +544,23 @@ def _sweep_hyperparameter(name: str, value: Any, d: int, batch_shapes: list) -> 
     return array
 
 
+def _let_the_optimizer_refuse_unknown_names(
+    optimizer: Any, hyperparams: dict[str, Any], dtype: np.dtype, d: int
+) -> None:
+    """Build ``optimizer`` on a scratch point with the names it may not know, to hear it refuse.
+
+    ``sweep`` looks at the hyper-parameters' shapes before it builds the
+    optimizer; a name the optimizer does not take (Keras's ``learning_rate``)
+    must get the optimizer's own advice, not a complaint about its shape.
+    """
+    accepted = _accepted_names(optimizer)
+    if accepted is None:
+        return
+    unknown = {name: value for name, value in hyperparams.items() if name not in accepted}
+    if unknown:
+        _build_optimizer("sweep", optimizer, [np.zeros(d, dtype=dtype)], unknown)
+
+
 def sweep(
     fn: Any,
     x0: Any,
@@ -408,10 +613,11 @@ def sweep(
     True
     """
     dim = _check_surface(fn)
-    _check_optimizer(optimizer)
-    steps = check_positive_int("steps", steps, allow_zero=True)
+    _check_optimizer(optimizer, "sweep(fn, x0, {}, steps=...)")
+    steps = _count_argument("steps", steps, allow_zero=True)
     blowup = _positive_float("blowup", blowup, allow_inf=True)
-    start = as_float_array("x0", x0)
+    _check_own_names("sweep", _SWEEP_ARGUMENTS, optimizer, hyperparams)
+    start = _start(x0)
     if start.ndim == 0 and dim == 1:
         start = start.reshape(1)
     if start.ndim == 0 or (dim is not None and start.shape[-1] != dim):
@@ -421,6 +627,7 @@ def sweep(
         )
     check_finite("x0", start)
     d = start.shape[-1]
+    _let_the_optimizer_refuse_unknown_names(optimizer, hyperparams, start.dtype, d)
 
     batch_shapes: list[tuple[int, ...]] = [start.shape[:-1]]
     hyperparams = {
@@ -435,7 +642,7 @@ def sweep(
             f"{batch_shapes}"
         ) from None
     x = np.broadcast_to(start, (*batch, d)).copy()
-    opt = optimizer([x], **hyperparams)
+    opt = _build_optimizer("sweep", optimizer, [x], hyperparams)
 
     with np.errstate(all="ignore"):
         loss, grad = fn(x), fn.grad(x)
@@ -489,16 +696,23 @@ class History:
     losses : ndarray, shape (steps,)
         Per optimizer step: the mini-batch loss *before* that step's update.
     epoch_losses : ndarray, shape (epochs,)
-        The full-data loss after each completed epoch.
+        The full-data loss after each completed epoch. The model's
+        parameters are those of the last entry (of ``initial_loss`` when
+        there is none), also after a divergence.
     initial_loss : float
         The full-data loss before training.
     steps : int
-        Optimizer steps taken.
+        Optimizer steps taken, ``len(losses)``; after a divergence this
+        includes the steps of the abandoned epoch, which were undone.
     epochs : int
         Epochs completed.
     steps_per_epoch : int
         ``ceil(n / batch_size)`` (1 for batch gradient descent).
     diverged : bool
+        True when a mini-batch loss, a gradient, a parameter or the full-data
+        loss stopped being finite, or a mini-batch loss blew up; the epoch in
+        which it happened was abandoned and the parameters put back to where
+        they were at its start.
     stop_reason : str
     wall_time : float
         Seconds spent training (callback time excluded).
@@ -538,7 +752,7 @@ def fit(
     batch_size: int | None = None,
     shuffle: bool = True,
     seed: int | np.random.Generator = 0,
-    callback: Callable[[int, History], Any] | None = None,
+    callback: Callable[..., Any] | None = None,
     blowup: float = 1e10,
     **hyperparams: Any,
 ) -> History:
@@ -550,14 +764,32 @@ def fit(
     steps per epoch; the last batch may be smaller). The model's ``params``
     are updated in place.
 
+    Every argument is checked before the first update, so a call that raises
+    leaves the model as it was; if the callback raises (or the run is
+    interrupted), the parameters are put back as they were before the call
+    too, and so is the state of a Generator passed as ``seed``.
+
+    A run that diverges stops cleanly, as in :func:`minimize`: no overflow
+    warning, no exception, ``history.diverged`` is True and
+    ``history.stop_reason`` says what happened. The epoch in which it
+    diverged is abandoned: the parameters are put back to where they were
+    at the end of the last completed epoch (or before training), so the
+    model stays finite and its full-data loss is ``history.epoch_losses[-1]``
+    (or ``history.initial_loss``).
+
     Parameters
     ----------
     model : Model
-        ``LinearRegression``, ``LogisticRegression``, ``SoftmaxRegression``, ``MLP``.
+        An instance of ``LinearRegression``, ``LogisticRegression``,
+        ``SoftmaxRegression``, ``MLP`` or another subclass of
+        :class:`optlib.models.Model`.
     loss : loss object
-        From ``optlib.losses``.
+        From ``optlib.losses``, such as ``mse`` or ``MeanSquaredError()``.
     X : array_like, shape (n, n_features)
+        Not modified.
     y : array_like, first axis of length n
+        Shaped like ``model.forward(X)``; integer labels of shape ``(n,)``
+        for ``sparse_cce``. Not modified.
     optimizer : optimizer class
         Built as ``optimizer(model.params, **hyperparams)``.
     epochs : int
@@ -568,10 +800,15 @@ def fit(
         Reshuffle the examples at the start of every epoch (mini-batch and
         stochastic descent only; a full batch is used in order).
     seed : int or numpy.random.Generator
-        Seeds ``np.random.default_rng`` for the shuffling.
+        Seeds ``np.random.default_rng`` for the shuffling: a non-negative int,
+        or a Generator (which is then advanced).
     callback : callable, optional
-        ``callback(epoch, history_so_far)`` after every epoch (``epoch``
-        counts from 0). Returning ``True`` stops training.
+        Called after every epoch as ``callback(epoch, history_so_far)``
+        (``epoch`` counts from 0). A callback that takes a third positional
+        argument, or a keyword argument named ``optimizer``, also receives the
+        optimizer, for instance to change ``optimizer.lr`` as a schedule
+        would. Any truthy return value (``True``, ``np.True_``, a non-zero
+        number) stops training; ``None`` and ``False`` go on.
     blowup : float
         Stop as diverged when a mini-batch loss moves away from the initial
         loss by more than ``blowup * (1 + |initial loss|)``.
@@ -581,6 +818,18 @@ def fit(
     Returns
     -------
     History
+
+    Raises
+    ------
+    TypeError
+        For something that is not a model, a loss or an optimizer class (a
+        class where an instance is expected, or the reverse), a callback that
+        cannot be called as ``callback(epoch, history)``, ``np.matrix`` or
+        masked arrays, and misspelt arguments (``epoch=`` for ``epochs=``).
+    ValueError
+        For bad data (shapes, non-finite values, targets the loss refuses),
+        ``epochs``, ``batch_size``, ``seed``, ``blowup``, hyper-parameters, or
+        a non-finite loss before training.
 
     Examples
     --------
@@ -595,40 +844,59 @@ def fit(
     [2.0, 1.0]
     >>> bool(history.epoch_losses[-1] < 1e-8)
     True
+
+    A callback can stop training, and can see the optimizer:
+
+    >>> def until(epoch, history, optimizer):
+    ...     optimizer.lr = 0.9 * optimizer.lr  # a decaying learning rate
+    ...     return history.epoch_losses[-1] < 1e-2  # a np.True_ stops training
+    >>> fit(LinearRegression(1), mse, X, y, SGD, epochs=500, callback=until, lr=1.0).epochs
+    17
+
+    A diverging run stops cleanly and leaves the model finite:
+
+    >>> model = LinearRegression(1)
+    >>> history = fit(model, mse, X * 1e100, y, SGD, epochs=5, lr=10.0)
+    >>> history.diverged, history.epochs, model.params[0].tolist()
+    (True, 0, [[0.0]])
     """
-    _check_optimizer(optimizer)
-    epochs = check_positive_int("epochs", epochs)
+    _check_model(model)
+    _check_optimizer(optimizer, "fit(model, loss, X, y, {}, epochs=...)")
+    epochs = _count_argument("epochs", epochs)
     blowup = _positive_float("blowup", blowup, allow_inf=True)
     if not isinstance(shuffle, (bool, np.bool_)):
         raise ValueError(f"shuffle must be True or False, got {shuffle!r}")
-    if callback is not None and not callable(callback):
-        raise ValueError(f"callback must be callable or None, got {callback!r}")
-    if isinstance(seed, bool) or not isinstance(seed, (numbers.Integral, np.random.Generator)):
-        raise ValueError(f"seed must be an int or a numpy Generator, got {seed!r}")
-    X = model._check_X(X)
-    y = model._check_y(y, X.shape[0])
+    call_back = _callback_caller(callback)
+    _check_seed(seed)
+    _check_own_names("fit", _FIT_ARGUMENTS, optimizer, hyperparams)
+    X, y = model._checked(X, y, loss)
     n = X.shape[0]
     if batch_size is not None:
-        batch_size = check_positive_int("batch_size", batch_size)
+        batch_size = _count_argument("batch_size", batch_size)
         if batch_size > n:
             raise ValueError(
-                f"batch_size must be at most the number of examples n={n}, got {batch_size}"
+                f"batch_size must be at most the number of examples n={n}, got {batch_size}; "
+                "batch_size=None uses them all in every step"
             )
     size = n if batch_size is None else batch_size
     steps_per_epoch = -(-n // size)
+    initial_loss, _ = model._value_and_grads(X, y, loss, with_grads=False)
+    if not math.isfinite(initial_loss):
+        raise ValueError(
+            f"the loss before training is not finite ({initial_loss}): the model's outputs "
+            "overflow on X, or the loss does; check the scale of X and y and the model's "
+            "parameters"
+        )
+    params = model.params
+    opt = _build_optimizer("fit", optimizer, params, hyperparams)
     rng = np.random.default_rng(seed)
-    opt = optimizer(model.params, **hyperparams)
+    rng_state = seed.bit_generator.state if isinstance(seed, np.random.Generator) else None
+    before = [p.copy() for p in params]  # put back if the call raises
+    last_epoch = [p.copy() for p in params]  # put back if the run diverges
 
     started = time.perf_counter()
     callback_time = 0.0
-    with np.errstate(all="ignore"):
-        initial_loss = model.evaluate(X, y, loss)
-    if not math.isfinite(initial_loss):
-        raise ValueError(
-            f"the initial loss is not finite ({initial_loss}); check X, y and the model"
-        )
     bound = blowup * (1.0 + abs(initial_loss))
-
     losses: list[float] = []
     epoch_losses: list[float] = []
     diverged = False
@@ -647,54 +915,151 @@ def fit(
             wall_time=time.perf_counter() - started - callback_time,
         )
 
-    for epoch in range(epochs):
-        order = rng.permutation(n) if shuffle and batch_size is not None else None
-        for begin in range(0, n, size):
-            batch = slice(begin, begin + size) if order is None else order[begin : begin + size]
-            with np.errstate(all="ignore"):
-                value, grads = model.loss_and_grads(X[batch], y[batch], loss)
-                finite = math.isfinite(value) and all(np.isfinite(g).all() for g in grads)
-                if finite:
-                    opt.step(grads)
-            if not finite:
-                diverged = True
-                reason = (
-                    f"diverged after {count(len(losses))} (in epoch {epoch + 1}): the loss or a "
-                    "gradient became non-finite"
+    def where(epoch: int) -> str:
+        return f"diverged after {count(len(losses))} (in epoch {epoch + 1})"
+
+    try:
+        for epoch in range(epochs):
+            order = rng.permutation(n) if shuffle and batch_size is not None else None
+            for begin in range(0, n, size):
+                batch = (
+                    slice(begin, begin + size) if order is None else order[begin : begin + size]
+                )
+                with np.errstate(all="ignore"):
+                    value, grads = model._value_and_grads(X[batch], y[batch], loss)
+                    finite = (
+                        grads is not None
+                        and math.isfinite(value)
+                        and all(np.isfinite(g).all() for g in grads)
+                    )
+                    if finite:
+                        opt.step(grads)
+                if not finite:
+                    diverged = True
+                    reason = f"{where(epoch)}: the loss or a gradient became non-finite"
+                    break
+                losses.append(value)
+                if abs(value - initial_loss) > bound:
+                    diverged = True
+                    reason = (
+                        f"{where(epoch)}: loss {value:.3g} exceeded the blowup bound "
+                        f"{bound:.3g} = blowup * (1 + |initial loss|)"
+                    )
+                    break
+            if not diverged:
+                epoch_loss, _ = model._value_and_grads(X, y, loss, with_grads=False)
+                if not all(np.isfinite(p).all() for p in params):
+                    diverged = True
+                    reason = f"{where(epoch)}: a step made the parameters non-finite"
+                elif not math.isfinite(epoch_loss):
+                    diverged = True
+                    reason = f"{where(epoch)}: the full-data loss became non-finite"
+            if diverged:
+                for param, kept in zip(params, last_epoch, strict=True):
+                    np.copyto(param, kept)
+                reason += (
+                    f"; the parameters are back where they were after epoch {epoch}"
+                    if epoch
+                    else "; the parameters are back where they were before training"
                 )
                 break
-            losses.append(value)
-            if abs(value - initial_loss) > bound:
-                diverged = True
-                reason = (
-                    f"diverged after {count(len(losses))} (in epoch {epoch + 1}): "
-                    f"loss {value:.3g} exceeded the blowup bound {bound:.3g} "
-                    "= blowup * (1 + |initial loss|)"
-                )
-                break
-        if diverged:
-            break
-        with np.errstate(all="ignore"):
-            epoch_loss = model.evaluate(X, y, loss)
-        if not math.isfinite(epoch_loss):
-            diverged = True
-            reason = (
-                f"diverged after {count(len(losses))} (in epoch {epoch + 1}): the full-data loss "
-                "became non-finite"
-            )
-            break
-        epoch_losses.append(epoch_loss)
-        if callback is not None:
-            tick = time.perf_counter()
-            stop = callback(epoch, snapshot("running"))
-            callback_time += time.perf_counter() - tick
-            if stop is True:
-                done = f"{len(epoch_losses)} epochs ({len(losses)} steps)"
-                reason = f"stopped by the callback after {done}"
-                break
+            epoch_losses.append(epoch_loss)
+            for kept, param in zip(last_epoch, params, strict=True):
+                np.copyto(kept, param)
+            if call_back is not None:
+                tick = time.perf_counter()
+                stop = call_back(epoch, snapshot("running"), opt)
+                callback_time += time.perf_counter() - tick
+                if _stops(stop):
+                    done = f"{count(len(epoch_losses), 'epoch')} ({count(len(losses))})"
+                    reason = f"stopped by the callback after {done}"
+                    break
+    except BaseException:
+        for param, kept in zip(params, before, strict=True):
+            np.copyto(param, kept)
+        if rng_state is not None:
+            seed.bit_generator.state = rng_state
+        raise
     if reason is None:
-        reason = f"completed {epochs} epochs ({len(losses)} steps)"
+        reason = f"completed {count(epochs, 'epoch')} ({count(len(losses))})"
     return snapshot(reason)
+
+
+def _check_model(model: Any) -> None:
+    """Refuse what is not an optlib model, saying what to write for a class."""
+    if isinstance(model, Model):
+        return
+    if isinstance(model, type) and issubclass(model, Model):
+        name = model.__name__
+        example = "MLP([n_features, 16, 1])" if name == "MLP" else f"{name}(n_features)"
+        raise TypeError(
+            f"model must be a model instance, got the class {name}; build it first, "
+            f"e.g. model = {example}"
+        )
+    raise TypeError(
+        "model must be an optlib model: LinearRegression, LogisticRegression, "
+        "SoftmaxRegression, MLP or another subclass of optlib.models.Model, which give it "
+        f"params, forward(X) and loss_and_grads(X, y, loss); got {model!r} of type "
+        f"{type(model).__name__}"
+    )
+
+
+def _callback_caller(callback: Any) -> Callable[[int, History, Any], Any] | None:
+    """How ``fit`` calls ``callback``: with the optimizer when the callback asks for it.
+
+    ``callback(epoch, history)`` as before; ``callback(epoch, history, optimizer)``
+    when it takes a third positional argument it requires; and
+    ``callback(epoch, history, optimizer=opt)`` when it has a parameter named
+    ``optimizer`` (or ``**kwargs``).
+    """
+    if callback is None:
+        return None
+    if not callable(callback):
+        raise TypeError(
+            f"callback must be callable as callback(epoch, history), or None; got {callback!r}"
+        )
+    try:
+        signature = inspect.signature(callback)
+    except (TypeError, ValueError):  # a built-in without a signature: the two arguments
+        return lambda epoch, history, opt: callback(epoch, history)
+    parameters = signature.parameters
+    by_keyword = (
+        "optimizer" in parameters
+        and parameters["optimizer"].kind
+        in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    ) or any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+    for arguments, keywords, call in (
+        ((0, None), {"optimizer": None}, "keyword"),
+        ((0, None), {}, "two"),
+        ((0, None, None), {}, "three"),
+    ):
+        if call == "keyword" and not by_keyword:
+            continue
+        try:
+            signature.bind(*arguments, **keywords)
+        except TypeError:
+            continue
+        if call == "keyword":
+            return lambda epoch, history, opt: callback(epoch, history, optimizer=opt)
+        if call == "two":
+            return lambda epoch, history, opt: callback(epoch, history)
+        return lambda epoch, history, opt: callback(epoch, history, opt)
+    raise TypeError(
+        "callback must accept (epoch, history), or (epoch, history, optimizer); "
+        f"{getattr(callback, '__name__', callback)!r} has the signature {signature}"
+    )
+
+
+def _stops(value: Any) -> bool:
+    """Whether a callback's return value asks to stop: any truthy value does."""
+    try:
+        return bool(value)
+    except Exception:  # an array of several values: no single truth value
+        raise TypeError(
+            "the callback returned a value with no single truth value "
+            f"({type(value).__name__}); return True (or any truthy value) to stop, "
+            "None or False to go on"
+        ) from None
 
 
 # ------------------------------------------------------------ record_state
@@ -824,13 +1189,16 @@ def record_state(
     True
     """
 
-    steps = check_positive_int("steps", steps)
+    steps = _count_argument("steps", steps)
+    if isinstance(fn, type):
+        _check_surface(fn)  # a class for an instance: say what to write
     surface = callable(getattr(fn, "grad", None))
     if not surface and not callable(fn):
         raise ValueError(f"fn must be a surface or a callable grad(x, t), got {fn!r}")
-    x = as_float_array("x0", x0, dtype=np.float64).reshape(-1).copy()
+    _check_optimizer(optimizer, "record_state(fn, x0, {}, steps=...)")
+    x = as_float_array("x0", _start(x0), dtype=np.float64).reshape(-1).copy()
     check_finite("x0", x)
-    opt = optimizer([x], **hyperparams)
+    opt = _build_optimizer("record_state", optimizer, [x], hyperparams)
     if type(opt).__name__ not in _RATE_RULES:
         raise ValueError(
             "record_state knows the per-coordinate rates of "
