@@ -33,7 +33,12 @@ The three reductions are PyTorch's:
 Values and gradients agree with ``torch.nn.functional`` to rounding in
 float64. A float32 ``y_pred`` gives float32 values and gradients, float64
 gives float64, and integer input becomes float64; ``y_true`` is cast to the
-dtype of ``y_pred``.
+dtype of ``y_pred``. Boolean and integer targets count as the numbers they hold.
+
+Bad input raises a ``ValueError`` that names the argument and the offending
+shape or value. An ``np.matrix`` or a masked array raises a ``TypeError``
+instead of being computed on: a matrix's ``*`` is the matrix product, and the
+masked entries of a masked array would be read as numbers.
 """
 
 from __future__ import annotations

@@ -532,6 +532,7 @@ def _sweep_hyperparameter(name: str, value: Any, d: int, batch_shapes: list) -> 
         )
     if value is None or isinstance(value, (bool, numbers.Number, str)):
         return value
+    _refuse_matrix_and_masked(name, value)
     array = as_float_array(name, value)
     if array.ndim == 0:
         return array
@@ -641,6 +642,11 @@ def sweep(
             "x0 and the hyper-parameter arrays give run shapes that do not broadcast: "
             f"{batch_shapes}"
         ) from None
+    if 0 in batch:
+        raise ValueError(
+            f"x0 and the hyper-parameter arrays give no runs at all (run shape {batch}): "
+            "an empty array of starting points or of values"
+        )
     x = np.broadcast_to(start, (*batch, d)).copy()
     opt = _build_optimizer("sweep", optimizer, [x], hyperparams)
 

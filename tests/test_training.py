@@ -703,6 +703,26 @@ def test_keras_names_get_the_optimizers_own_message(name, value):
     np.testing.assert_array_equal(x0, [0.5, 0.5])
 
 
+@pytest.mark.parametrize(
+    ("x0", "lr"), [(np.zeros((0, 2)), 0.1), ([0.5, 0.5], np.zeros((0, 1)))], ids=["x0", "lr"]
+)
+def test_sweep_refuses_an_empty_set_of_runs(x0, lr):
+    with pytest.raises(ValueError, match=r"give no runs at all \(run shape \(0,\)\)"):
+        sweep(Rosenbrock(), x0, SGD, steps=3, lr=lr)
+
+
+@pytest.mark.parametrize("kind", ["matrix", "masked"])
+def test_sweep_refuses_matrix_and_masked_hyperparameters(kind):
+    lrs = np.array([[0.01], [0.02]])
+    value = matrix(lrs) if kind == "matrix" else np.ma.masked_array(lrs, mask=[[False], [True]])
+    with pytest.raises(
+        TypeError, match=rf"lr is a {'numpy.matrix' if kind == 'matrix' else 'masked'}"
+    ):
+        sweep(Rosenbrock(), [0.5, 0.5], SGD, steps=3, lr=value)
+    with pytest.raises(TypeError, match=r"betas\[0\] is a"):
+        sweep(Rosenbrock(), [0.5, 0.5], Adam, steps=3, betas=(value, 0.999))
+
+
 def test_minimize_and_sweep_never_modify_x0():
     for dtype in (np.float32, np.float64):
         x0 = np.array([-1.5, 2.0], dtype=dtype)
