@@ -96,12 +96,47 @@ What counts as a mistake
 ------------------------
 A case fails when your function raises, returns ``None`` or something of the
 wrong shape, returns NaN or infinity, emits a NumPy ``RuntimeWarning``
-(overflow, division by zero, invalid value), or returns a value that differs
-from optlib's by more than rounding (relative 1e-6 in float64, 1e-4 in
-float32). None of these escapes as an exception or a warning: each becomes a
-failed case that says what happened. Only a mistake in the call to the check
-itself (an unknown loss or optimizer name, an unknown hyper-parameter) raises
-``ValueError``.
+(overflow, division by zero, invalid value), does not return within the time
+budget, or returns a value that differs from optlib's by more than rounding
+(relative 1e-6 in float64, 1e-4 in float32). None of these escapes as an
+exception or a warning: each becomes a failed case that says what happened.
+That includes ``sys.exit()`` (``SystemExit``) and any other ``BaseException``
+your function raises; only ``KeyboardInterrupt`` propagates, since it means
+that you pressed stop. Your function gets copies of the checker's inputs, so
+changing them in place changes nothing for the check. Only a mistake in the
+call to the check itself (an unknown loss or optimizer name, an unknown
+hyper-parameter, a value that is not a number, a class where your function
+belongs) raises ``ValueError``.
+
+A case that compares nothing does not pass either: when optlib's own steps
+overflow with the hyper-parameters you give (``lr=1e308``), or are too small
+to tell apart from no step (``lr=1e-300``), the case is *not compared*, the
+check does not pass, and its note says which hyper-parameter to change.
+
+Time budget
+-----------
+Your code runs in a helper thread, and the checker waits for it at most
+``time_budget`` seconds (5 by default) over the whole check, all cases
+together. When the budget runs out, the verdict says so ("your function did
+not return within 5 s; does it loop forever?"), the remaining cases are not
+run, and the checker stops your function by raising an exception inside its
+thread (CPython's ``PyThreadState_SetAsyncExc``), so that no loop is left
+burning a core. This works the same at a notebook's prompt and when the check
+is itself called from another thread, and the notebook stays usable. Printing
+from your function shows in the notebook as usual. The limits:
+
+- The stop is delivered between two Python bytecodes. A pure-Python loop
+  (``while True: pass``) stops at once, but one long call into C (a huge
+  NumPy operation, ``time.sleep(60)``) cannot be interrupted: the check still
+  answers when the budget runs out, and says that the function goes on in the
+  background until that call returns.
+- Your code can catch the stop with a bare ``except:`` (or ``except
+  BaseException``); the checker raises it again a few times within a second,
+  then leaves the function running in the background and says so.
+  ``except Exception`` does not catch it.
+- ``os._exit()`` ends the process and cannot be caught by any checker.
+- Other Python implementations than CPython cannot stop a thread: there the
+  function is left running (as a daemon thread) and the verdict says so.
 
 The hints come from comparing your results with known-wrong variants of the
 reference computed on the same cases (a missing minus sign, a sum instead of
@@ -112,11 +147,18 @@ when your function agrees with one of them, the hint names it.
 
 from __future__ import annotations
 
+import contextvars
+import copy
+import ctypes
+import functools
 import html
 import inspect
 import math
+import numbers
 import os
 import textwrap
+import threading
+import time
 import traceback
 import warnings
 from collections.abc import Callable, Sequence
@@ -150,6 +192,7 @@ from optlib.optimizers import (
 )
 
 __all__ = [
+    "DEFAULT_TIME_BUDGET",
     "MISTAKES",
     "CaseResult",
     "CheckResult",
@@ -182,6 +225,14 @@ _LARGE_LOSS = -math.log(1e-4)
 _STEPS = 25
 _THETA_LIMIT = 1e6  # optlib's run counts as diverged beyond this
 _GRAD_LIMIT = 1e12
+
+DEFAULT_TIME_BUDGET = 5.0
+"""Seconds the reader's code may take in one check unless ``time_budget=`` says otherwise.
+
+The budget covers all the calls of one check together; see "Time budget" above.
+"""
+_GRACE = 1.0  # how long a stopped function gets to unwind before it counts as stuck
+_POLL = 0.05  # the longest the checker waits without looking at the clock and for Ctrl-C
 
 _MAX_SHOWN = 3  # failing cases shown in the text verdict
 _MAX_SHOWN_HTML = 6
@@ -489,6 +540,23 @@ MISTAKES: dict[str, Mistake] = {
             "Your function's arguments do not fit the call: {call}.",
         ),
         Mistake(
+            "timeout",
+            _on("loss") + _on("loss_grad") + _on("gradient") + _on("optimizer_step"),
+            "a function that does not return (an endless loop)",
+            "Your function did not return within the check's time budget of {budget} s: look "
+            "for a loop whose condition never becomes false (a `while` whose variables never "
+            "change) or a recursion without a base case. If it is only slow, give the check "
+            "more time, e.g. time_budget=60.",
+        ),
+        Mistake(
+            "base_exception",
+            _on("loss") + _on("loss_grad") + _on("gradient") + _on("optimizer_step"),
+            "sys.exit() or another BaseException raised",
+            "Your function raised {name}, which is not an ordinary error: sys.exit() "
+            "(SystemExit) ends a script and stops a notebook's kernel. Return the result "
+            "instead; to signal a problem raise an ordinary exception such as ValueError.",
+        ),
+        Mistake(
             "all_zero",
             _on("loss") + _on("loss_grad") + _on("gradient"),
             "only zeros",
@@ -753,9 +821,15 @@ class CaseResult:
     got : Any
         Your function's result at the same place (``None`` when there was none).
     passed : bool
-        Whether your result agrees.
+        Whether your result agrees (False when nothing could be compared).
     message : str
         What went wrong, in words (empty when the case passes).
+    compared : bool
+        False when the case compared nothing: optlib's own result is not
+        finite there, or too small a change to tell apart from none (an
+        optimizer whose steps overflow, or do not move theta at all, with the
+        hyper-parameters given). Such a case neither passes nor fails, and the
+        check does not pass.
 
     Examples
     --------
@@ -773,6 +847,7 @@ class CaseResult:
     got: Any
     passed: bool
     message: str = ""
+    compared: bool = True
 
 
 @dataclass(eq=False)
@@ -782,7 +857,9 @@ class CheckResult:
     Prints as a short verdict (``"✔ 6 of 6 cases pass"``, or ``"✘ 2 of 6 cases
     fail"`` followed by the failing cases and the hint) and shows as a small
     table in a notebook. It is true when every case passes, so
-    ``assert check.loss(...)`` works in a test.
+    ``assert check.loss(...)`` works in a test. A case that compared nothing
+    (see :attr:`CaseResult.compared`) does not pass: a check that could compare
+    nothing says ``"✘ nothing compared"`` and why, in :attr:`note`.
 
     Attributes
     ----------
@@ -794,6 +871,9 @@ class CheckResult:
         What to look at, when the failures match a known mistake.
     mistake : str or None
         The key of that mistake in :data:`MISTAKES`.
+    note : str or None
+        What the verdict needs besides the cases: that your function ran out of
+        time, or why some cases could not be compared.
 
     Examples
     --------
@@ -809,30 +889,46 @@ class CheckResult:
     cases: list[CaseResult]
     hint: str | None = None
     mistake: str | None = None
+    note: str | None = None
 
     @property
     def passed(self) -> bool:
-        """Whether every case passes."""
+        """Whether every case compared something and passes."""
         return bool(self.cases) and all(case.passed for case in self.cases)
 
     @property
     def failures(self) -> list[CaseResult]:
         """The cases that fail."""
-        return [case for case in self.cases if not case.passed]
+        return [case for case in self.cases if case.compared and not case.passed]
+
+    @property
+    def not_compared(self) -> list[CaseResult]:
+        """The cases that compared nothing (neither passing nor failing)."""
+        return [case for case in self.cases if not case.compared]
 
     @property
     def verdict(self) -> str:
         """The verdict in one line, ``"✔ n of n cases pass"`` or ``"✘ k of n cases fail"``."""
-        total = len(self.cases)
+        total, failed, skipped = len(self.cases), len(self.failures), len(self.not_compared)
         if self.passed:
             return f"✔ {total} of {total} cases pass"
-        return f"✘ {len(self.failures)} of {total} cases fail"
+        if skipped == total:
+            if total == 1:
+                return "✘ nothing compared: the one case could not be compared"
+            return f"✘ nothing compared: none of the {total} cases could be compared"
+        if failed and skipped:
+            return f"✘ {failed} of {total} cases fail, {skipped} not compared"
+        if failed:
+            return f"✘ {failed} of {total} cases fail"
+        return f"✘ {skipped} of {total} cases not compared, the other {total - skipped} pass"
 
     def __bool__(self) -> bool:
         return self.passed
 
     def __str__(self) -> str:
         lines = [f"{self.verdict}: {self.title}"]
+        if self.note:
+            lines.append(self.note)
         failures = self.failures
         for case in failures[:_MAX_SHOWN]:
             lines += [
@@ -847,6 +943,12 @@ class CheckResult:
         if len(failures) > _MAX_SHOWN:
             more = len(failures) - _MAX_SHOWN
             lines += ["", f"… and {more} more failing case{'s' * (more > 1)} (see .cases)"]
+        skipped = self.not_compared
+        for case in skipped[:_MAX_SHOWN]:
+            lines += ["", f"– {case.name}", f"  {_abridge(case.message, 3 * _WIDTH)}"]
+        if len(skipped) > _MAX_SHOWN:
+            more = len(skipped) - _MAX_SHOWN
+            lines += ["", f"… and {more} more case{'s' * (more > 1)} not compared (see .cases)"]
         if self.hint:
             lines += ["", f"Hint: {self.hint}"]
         return "\n".join(lines)
@@ -860,7 +962,9 @@ class CheckResult:
             f'<p><strong style="color:{colour}">{html.escape(self.verdict)}</strong>: '
             f"<code>{html.escape(self.title)}</code></p>",
         ]
-        failures = self.failures
+        if self.note:
+            parts.append(f"<p>{html.escape(self.note)}</p>")
+        failures = self.failures + self.not_compared
         if failures:
             parts.append(
                 "<table><thead><tr><th>case</th><th>input</th><th>expected</th>"
@@ -868,7 +972,7 @@ class CheckResult:
             )
             for case in failures[:_MAX_SHOWN_HTML]:
                 cells = (
-                    f"✘ {case.name}",
+                    f"{'✘' if case.compared else '–'} {case.name}",
                     _format_input(case.input),
                     _format(case.expected),
                     _format(case.got),
@@ -880,7 +984,7 @@ class CheckResult:
             parts.append("</tbody></table>")
             if len(failures) > _MAX_SHOWN_HTML:
                 more = len(failures) - _MAX_SHOWN_HTML
-                parts.append(f"<p>… and {more} more failing cases (see <code>.cases</code>)</p>")
+                parts.append(f"<p>… and {more} more cases (see <code>.cases</code>)</p>")
         if self.hint:
             parts.append(f"<p><strong>Hint:</strong> {html.escape(self.hint)}</p>")
         parts.append("</div>")
@@ -936,6 +1040,33 @@ def _format_input(inputs: dict[str, Any]) -> str:
 # ---------------------------------------------------------------------------
 # Calling the reader's function safely
 # ---------------------------------------------------------------------------
+#
+# The reader's code runs in one helper thread per check, so that the checker
+# can stop waiting for it: a function that loops forever would otherwise hang
+# the notebook. The thread is a daemon, blocked (not spinning) between calls,
+# and it ends when the check returns. When the check's time budget runs out,
+# the checker raises _OutOfTime inside that thread (CPython's
+# PyThreadState_SetAsyncExc): Python delivers it at the thread's next bytecode,
+# which stops any pure-Python loop. See the module docstring for the limits.
+
+
+class _OutOfTime(BaseException):
+    """Raised inside the helper thread to stop the reader's code when its time is up.
+
+    A ``BaseException``, so that ``except Exception`` in the reader's code lets
+    it through.
+    """
+
+
+def _raise_in_thread(ident: int) -> bool:
+    """Ask CPython to raise :class:`_OutOfTime` in thread ``ident`` at its next bytecode."""
+    set_async_exc = getattr(getattr(ctypes, "pythonapi", None), "PyThreadState_SetAsyncExc", None)
+    if set_async_exc is None:  # not CPython: the thread cannot be stopped
+        return False
+    count = set_async_exc(ctypes.c_ulong(ident), ctypes.py_object(_OutOfTime))
+    if count > 1:  # cannot happen for one thread id; undo rather than hit another thread
+        set_async_exc(ctypes.c_ulong(ident), None)
+    return count == 1
 
 
 @dataclass
@@ -943,7 +1074,10 @@ class _Call:
     """What happened when the reader's function was called once."""
 
     value: Any = None
-    error: str | None = None
+    array: np.ndarray | None = None  # the value as an array, converted right after the call
+    unusable: str = ""  # why the value cannot be an array (a generator, ...), if it cannot
+    exception: BaseException | None = None
+    error: str | None = None  # the exception, or the time budget running out, in words
     refused: bool = False  # a TypeError raised by the call itself: the arguments do not fit
     warnings: list[str] = field(default_factory=list)  # RuntimeWarnings: a failure
 
@@ -952,15 +1086,149 @@ class _Call:
         return f"it warned: {self.warnings[0]}" if self.warnings else ""
 
 
+def _release(lock: threading.Lock) -> None:
+    try:
+        lock.release()
+    except RuntimeError:  # already released
+        pass
+
+
+class _Session:
+    """Runs the reader's code for one check in a helper thread, under one time budget.
+
+    Use as a context manager: the thread starts at the first call and ends
+    with the ``with`` block. ``budget`` is the time in seconds all the calls
+    together may take; once it has run out, no further call is made.
+
+    The two threads hand jobs over with plain locks, whose ``acquire`` and
+    ``release`` are single C calls: a Ctrl-C in the notebook cannot leave one
+    half-done, as it could a ``threading.Event``.
+    """
+
+    def __init__(self, budget: float) -> None:
+        self.budget = budget
+        self.used = 0.0
+        self.timed_out = False  # the budget ran out (or the reader pressed stop)
+        self.stuck = False  # ... and the function could not be stopped
+        self.escaped: str | None = None  # a BaseException (not an Exception) it raised
+        self._thread: threading.Thread | None = None
+        self._wake = threading.Lock()  # released to hand the helper thread a job
+        self._wake.acquire()
+        self._done = threading.Lock()  # released by the helper thread when a job is done
+        self._done.acquire()
+        self._guard = threading.Lock()  # held to inject the stop, and to change _running
+        self._job: Callable[[], _Call] | None = None
+        self._result: _Call | None = None
+        self._running = False  # the helper thread is inside a job: a stop may be injected
+        self._cancelled = False  # no job may start any more
+
+    def __enter__(self) -> _Session:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._thread is not None:
+            self._job = None  # a job None tells the helper thread to end
+            _release(self._wake)
+
+    def _serve(self) -> None:
+        """The helper thread: run each job, and absorb a stop that arrives just too late.
+
+        A stop is injected only while ``_running`` is True, which is set and
+        cleared inside the ``try`` while holding ``_guard``; so a stop injected
+        just before ``_running`` is cleared is delivered at the latest when
+        the ``with`` block releases the lock, still inside the ``try``. Every
+        exception therefore ends here, never in the ``threading`` machinery.
+        """
+        finishing = False
+        while True:
+            try:
+                if not finishing:
+                    self._wake.acquire()
+                    job, self._job = self._job, None
+                    if job is None:
+                        return
+                    finishing = True
+                    with self._guard:
+                        self._running = not self._cancelled
+                    if self._running:
+                        self._result = job()
+                with self._guard:
+                    self._running = False
+                _release(self._done)
+                finishing = False
+            except BaseException:  # the stop, raised in the reader's code or just after it
+                pass
+
+    def run(self, job: Callable[[], _Call]) -> _Call | None:
+        """Run ``job`` in the helper thread; None if it ran out of time or was not run.
+
+        A ``KeyboardInterrupt`` while waiting (the reader pressed stop) stops
+        the job and propagates.
+        """
+        if self.timed_out:
+            return None
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self._serve, name="optlib.check: your function", daemon=True
+            )
+            self._thread.start()
+        self._result = None
+        context = contextvars.copy_context()  # the notebook's output, warnings, ...
+        self._job = lambda: context.run(job)
+        done = False
+        start = time.monotonic()
+        _release(self._wake)
+        try:
+            while not done:
+                remaining = self.budget - self.used - (time.monotonic() - start)
+                if remaining <= 0:
+                    break
+                # In slices: a Ctrl-C is seen within _POLL even if the OS hands the
+                # signal to the helper thread.
+                done = self._done.acquire(timeout=min(remaining, _POLL))
+        except BaseException:  # KeyboardInterrupt: stop the reader's code too, then go on
+            self.timed_out = True
+            self._stop()
+            raise
+        finally:
+            self.used += time.monotonic() - start
+        if done:
+            return self._result
+        self.timed_out = True
+        self.stuck = not self._stop()
+        return None
+
+    def _stop(self) -> bool:
+        """Stop the job, or keep it from starting; whether it ended within ``_GRACE``."""
+        deadline = time.monotonic() + _GRACE
+        while True:
+            with self._guard:
+                self._cancelled = True
+                if self._running and self._thread is not None and self._thread.ident:
+                    _raise_in_thread(self._thread.ident)
+            # Inject again only if the job is still running after a while: its code
+            # may have caught the first stop (a bare `except:`).
+            if self._done.acquire(timeout=max(0.0, min(0.2, deadline - time.monotonic()))):
+                return True
+            if time.monotonic() >= deadline:
+                return False
+
+
 def _reader_file(fn: Callable) -> str | None:
-    code = getattr(inspect.unwrap(fn), "__code__", None)
-    return os.path.abspath(code.co_filename) if code is not None else None
+    try:
+        code = getattr(inspect.unwrap(fn), "__code__", None)
+        return os.path.abspath(code.co_filename) if code is not None else None
+    except Exception:  # an object whose attributes misbehave
+        return None
 
 
-def _describe_error(error: Exception, fn: Callable) -> str:
+def _describe_error(error: BaseException, fn: Callable, who: str = "your function") -> str:
     """``"your function raised KeyError: 'x' (line 4: return state['x'])"``."""
-    text = f"your function raised {type(error).__name__}"
-    detail = str(error)
+    text = f"{who} raised {type(error).__name__}"
+    try:
+        detail = str(error)
+    except Exception:  # an exception whose __str__ itself fails
+        detail = ""
     if detail:
         text += f": {_abridge(detail, 120)}"
     filename = _reader_file(fn)
@@ -976,33 +1244,97 @@ def _describe_error(error: Exception, fn: Callable) -> str:
         if frame.line:
             where += f": {_abridge(frame.line, 60)}"
         text += f" ({where})"
+    if isinstance(error, SystemExit):
+        text += "; sys.exit() would end the program (in a notebook, the kernel)"
+    elif not isinstance(error, Exception):
+        text += ", which is not an Exception (it derives from BaseException)"
     return text
 
 
-def _call_reader(fn: Callable, args: Sequence[Any], kwargs: dict[str, Any] | None = None) -> _Call:
-    """Call the reader's function, catching its exceptions and recording its warnings.
+def _snapshot(value: Any) -> tuple[np.ndarray | None, str]:
+    """The reader's result as a new array, or why it cannot be one.
 
-    NumPy's floating-point errors are turned into warnings for the duration of
-    the call (underflow excepted: rounding a tiny number to 0 is not a mistake),
-    whatever the global setting, and recorded instead of shown. Nothing global
-    changes: both contexts restore the previous state on exit.
+    Runs in the helper thread right after the reader's function: converting
+    can run the reader's code too (``__array__``, ``__len__``, ...), and the
+    copy keeps what the function returned even if it changes that array later.
     """
-    call = _Call()
+    if value is None or isinstance(value, str | bytes | dict | set):
+        return None, ""
+    if inspect.iscoroutine(value):
+        value.close()  # never run: close it, or Python warns that it was never awaited
+        return None, "a coroutine (it is an `async def` function: use `def`)"
+    if inspect.isgenerator(value) or inspect.isasyncgen(value):
+        return None, f"a {type(value).__name__} (it uses `yield`: use `return`)"
+    if isinstance(value, np.ma.MaskedArray) and np.ma.is_masked(value):
+        return None, "a masked array with masked entries"
+    try:
+        return np.array(value), ""
+    except Exception:
+        return None, ""
+
+
+def _reader_job(
+    fn: Callable, args: Sequence[Any], kwargs: dict[str, Any], who: str
+) -> Callable[[], _Call]:
+    """What the helper thread runs for one call of the reader's function."""
+
+    def job() -> _Call:
+        call = _Call()
+        # NumPy's floating-point errors become warnings for the call (underflow
+        # excepted: rounding a tiny number to 0 is not a mistake); errstate is
+        # per thread, so it is set here, in the helper thread.
+        with np.errstate(divide="warn", over="warn", invalid="warn", under="ignore"):
+            try:
+                call.value = fn(*args, **kwargs)
+                call.array, call.unusable = _snapshot(call.value)
+            except _OutOfTime:
+                raise
+            except BaseException as error:  # KeyboardInterrupt goes back to the caller
+                call.exception = error
+                call.error = _describe_error(error, fn, who)
+                # Raised before the function's body ran: the traceback holds only this frame.
+                call.refused = (
+                    isinstance(error, TypeError)
+                    and len(traceback.extract_tb(error.__traceback__)) == 1
+                )
+        return call
+
+    return job
+
+
+def _call_reader(
+    session: _Session,
+    fn: Callable,
+    args: Sequence[Any],
+    kwargs: dict[str, Any] | None = None,
+    who: str = "your function",
+) -> _Call:
+    """Call the reader's function in the session's thread, catching everything it raises.
+
+    Its exceptions (``BaseException`` included: ``sys.exit()`` is a failed
+    case, not the end of the check) become ``error``; only
+    ``KeyboardInterrupt`` propagates. Its ``RuntimeWarning`` s are recorded
+    instead of shown. Nothing global changes: the warning filters and NumPy's
+    error state are restored on exit.
+    """
+    if session.timed_out:
+        return _Call(error=f"not run: the check's time budget of {session.budget:g} s is used up")
     filename = _reader_file(fn)
-    with (
-        warnings.catch_warnings(record=True) as caught,
-        np.errstate(divide="warn", over="warn", invalid="warn", under="ignore"),
-    ):
+    with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        try:
-            call.value = fn(*args, **(kwargs or {}))
-        except Exception as error:
-            call.error = _describe_error(error, fn)
-            # Raised before the function's body ran: the traceback holds only this frame.
-            call.refused = (
-                isinstance(error, TypeError)
-                and len(traceback.extract_tb(error.__traceback__)) == 1
+        call = session.run(_reader_job(fn, args, kwargs or {}, who))
+    if call is None:
+        text = f"{who} did not return within {session.budget:g} s; does it loop forever?"
+        if session.stuck:
+            text += (
+                " (it could not be stopped, probably inside one long NumPy or C call, and "
+                "goes on in the background until that call returns)"
             )
+        return _Call(error=text)
+    if isinstance(call.exception, KeyboardInterrupt):
+        raise call.exception  # the reader pressed stop: not the function's mistake
+    if call.exception is not None and not isinstance(call.exception, Exception):
+        session.escaped = session.escaped or type(call.exception).__name__
     for record in caught:
         if issubclass(record.category, RuntimeWarning):
             text = str(record.message)
@@ -1019,18 +1351,17 @@ def _as_array(call: _Call, shape: tuple[int, ...], what: str) -> tuple[np.ndarra
     value = call.value
     if value is None:
         return None, "your function returned None (is a `return` missing?)"
-    if isinstance(value, str | bytes | dict | set):
-        return None, f"your function returned a {type(value).__name__}, not {what}"
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            array = np.asarray(value)
-    except Exception:
-        return None, f"your function returned a {type(value).__name__}, not {what}"
-    if array.dtype == object or not (
-        np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_
+    if call.unusable:
+        return None, f"your function returned {call.unusable}, not {what}"
+    array = call.array
+    kind = type(value).__name__
+    article = "an" if kind[:1].lower() in "aeiou" else "a"
+    if (
+        array is None
+        or array.dtype == object
+        or not (np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_)
     ):
-        return None, f"your function returned a {type(value).__name__}, not {what}"
+        return None, f"your function returned {article} {kind}, not {what}"
     if np.issubdtype(array.dtype, np.complexfloating):
         return None, "your function returned complex numbers"
     array = array.astype(np.float64)
@@ -1039,6 +1370,31 @@ def _as_array(call: _Call, shape: tuple[int, ...], what: str) -> tuple[np.ndarra
         got = "a single number" if array.shape == () else f"shape {array.shape}"
         return array, f"your function returned {got}, expected {wanted}"
     return array, ""
+
+
+def _check_time_budget(time_budget: Any) -> float:
+    if (
+        isinstance(time_budget, bool | np.bool_)
+        or not isinstance(time_budget, numbers.Real)
+        or not 0 < float(time_budget) < math.inf
+    ):
+        raise ValueError(f"time_budget must be a positive number of seconds, got {time_budget!r}")
+    return float(time_budget)
+
+
+def _escape_verdict(session: _Session) -> tuple[str | None, str | None, str | None]:
+    """(mistake, hint, note) when the reader's code ran out of time or raised a BaseException."""
+    if session.timed_out:
+        note = (
+            f"Your function did not return within {session.budget:g} s (the check's time "
+            "budget); does it loop forever?"
+        )
+        if session.stuck:
+            note += " It could not be stopped and goes on in the background."
+        return "timeout", _hint("timeout", budget=f"{session.budget:g}"), note
+    if session.escaped is not None:
+        return "base_exception", _hint("base_exception", name=session.escaped), None
+    return None, None, None
 
 
 def _non_finite(array: np.ndarray) -> str:
@@ -1055,16 +1411,24 @@ def _non_finite(array: np.ndarray) -> str:
 
 
 def _close(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> np.ndarray:
+    """Entry by entry, whether ``got`` is within tolerance of ``expected``.
+
+    An infinite expected entry is matched only by the same infinity (its
+    tolerance, ``rtol * inf``, would otherwise accept any number).
+    """
     with np.errstate(all="ignore"):
-        return np.abs(got - expected) <= atol + rtol * np.abs(expected)
+        close = np.abs(got - expected) <= atol + rtol * np.abs(expected)
+        return np.where(np.isfinite(expected), close, got == expected)
 
 
 def _same(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> bool:
     """Equal within tolerance, counting non-finite entries equal to non-finite ones."""
     if a.shape != b.shape:
         return False
-    both_bad = ~np.isfinite(a) & ~np.isfinite(b)
-    return bool(np.all(_close(a, b, rtol, atol) | both_bad))
+    finite = np.isfinite(a)
+    if not np.array_equal(finite, np.isfinite(b)):
+        return False
+    return bool(np.all(_close(a[finite], b[finite], rtol, atol)))
 
 
 def _difference(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> str:
@@ -1199,6 +1563,18 @@ def _diagnose(
     """
     if all(item.passed for item in items):
         return None, None
+    with np.errstate(all="ignore"):  # extreme values must not warn from the checker itself
+        return _diagnose_items(items, mutant_keys, stability_key, fallbacks, steps, fields)
+
+
+def _diagnose_items(
+    items: list[_Item],
+    mutant_keys: Sequence[str],
+    stability_key: str,
+    fallbacks: Sequence[tuple[bool, str, dict[str, Any]]],
+    steps: bool,
+    fields: dict[tuple[str, int], dict[str, Any]] | None,
+) -> tuple[str | None, str | None]:
     key, index, unexplained = _find_mistake(items, mutant_keys)
     if key is not None:
         hint = _hint(key, **(fields or {}).get((key, index), {}))
@@ -1219,16 +1595,26 @@ def _diagnose(
     return None, None
 
 
-def _check_callable(fn: Any, check: str, example: str) -> None:
+def _check_callable(fn: Any, check: str, example: str, argument: str = "fn") -> None:
+    if isinstance(fn, type):
+        raise ValueError(
+            f"{check} takes your function, e.g. {example}; {argument} is the class "
+            f"{fn.__name__}: pass a function (or an instance, {fn.__name__}(...), if its "
+            "instances are callable)"
+        )
     if not callable(fn):
         raise ValueError(
             f"{check} takes your function itself, e.g. {example}, not the result of "
-            f"calling it; got {type(fn).__name__} {_format(fn, 40)}"
+            f"calling it; got {argument}={type(fn).__name__} {_format(fn, 40)}"
         )
 
 
 def _name_of(fn: Callable) -> str:
-    return getattr(fn, "__name__", None) or type(fn).__name__
+    try:
+        name = getattr(fn, "__name__", None)
+    except Exception:  # an object whose attributes misbehave
+        name = None
+    return name if isinstance(name, str) and name else type(fn).__name__
 
 
 def _choice(kind: str, value: Any, choices: Sequence[str], plural: str = "") -> str:
@@ -1270,6 +1656,11 @@ _LOSS_CLASSES: dict[str, type[Loss]] = {
 }
 
 
+# The Huber cases are built around delta (residuals of about 1.5 delta): outside
+# this range they would overflow, or round every residual to 0 and compare nothing.
+_DELTA_RANGE = (1e-6, 1e6)
+
+
 def _loss_spec(name: Any, from_logits: Any, reduction: Any, delta: Any) -> _LossSpec:
     name = _choice("loss", name, LOSS_NAMES, "losses")
     if not isinstance(from_logits, bool | np.bool_):
@@ -1280,8 +1671,20 @@ def _loss_spec(name: Any, from_logits: Any, reduction: Any, delta: Any) -> _Loss
             f'not to "{name}"'
         )
     reduction = _choice("reduction", reduction, REDUCTIONS)
+    if (
+        isinstance(delta, bool | np.bool_)
+        or not isinstance(delta, numbers.Real)
+        or not 0 < float(delta) < math.inf
+    ):
+        raise ValueError(f"delta must be a positive number, got {delta!r}")
     if name == "huber":
-        reference = Huber(delta=delta)
+        low, high = _DELTA_RANGE
+        if not low <= delta <= high:
+            raise ValueError(
+                f"check.loss builds its cases around delta (residuals of about 1.5·delta), "
+                f"so it takes {low:g} <= delta <= {high:g}; got delta={delta!r}"
+            )
+        reference = Huber(delta=float(delta))
     else:
         if delta != 1.0:
             raise ValueError(f'delta applies to "huber" only, not to "{name}"')
@@ -1642,30 +2045,34 @@ def _judge_loose(
     return True, "", False  # "finite": checked before
 
 
-def _check_loss(fn: Callable, spec: _LossSpec, check: str) -> CheckResult:
+def _check_loss(fn: Callable, spec: _LossSpec, check: str, session: _Session) -> CheckResult:
     grad = check == "loss_grad"
     title = _loss_title(check, fn, spec)
     mutant_specs = _loss_grad_mutants(spec) if grad else _loss_value_mutants(spec)
     keys = list(dict.fromkeys(key for key, _ in mutant_specs))
     cases: list[CaseResult] = []
-    items: list[_Item] = []
+    compared: list[tuple[_LossCase, _Item]] = []
     shapes: list[tuple[tuple[int, ...], tuple[int, ...]]] = []  # (expected, got) mismatches
     nones = signature = too_small = False
-    loss_cases = _loss_cases(spec)
-    for case in loss_cases:
+    for case in _loss_cases(spec):
+        inputs = {"y_pred": case.y_pred, "y_true": case.y_true}
         with np.errstate(all="ignore"):
             if grad:
                 expected = spec.reference.grad(case.y_pred, case.y_true, spec.reduction)
             else:
                 expected = spec.reference(case.y_pred, case.y_true, spec.reduction)
         expected = np.asarray(expected, dtype=np.float64)
+        if not np.isfinite(expected).all():  # a safety net: the fixed cases never do this
+            message = "not compared: optlib's own result is not finite here"
+            cases.append(CaseResult(case.name, inputs, expected[()], None, False, message, False))
+            continue
         dtype = case.y_pred.dtype
         rtol = _RTOL[dtype]
         atol = _ATOL[dtype] * max(1.0, float(np.abs(expected).max()))
         kind = case.grad_kind if grad else case.value_kind
         if not grad and case.value_atol is not None:
             atol = case.value_atol
-        call = _call_reader(fn, (case.y_pred.copy(), case.y_true.copy()))
+        call = _call_reader(session, fn, (case.y_pred.copy(), case.y_true.copy()))
         got, problem = _as_array(call, expected.shape, "numbers")
         nones |= call.error is None and call.value is None
         signature |= call.refused
@@ -1685,29 +2092,35 @@ def _check_loss(fn: Callable, spec: _LossSpec, check: str) -> CheckResult:
         if call.warnings:  # a warning fails the case, whatever the value
             passed = False
             message = f"{message}; {call.warning}" if message else f"your function {call.warning}"
-        items.append(
-            _Item(expected, usable, passed, bool(call.warnings), rtol, atol, kind == "exact")
-        )
-        inputs = {"y_pred": case.y_pred, "y_true": case.y_true}
+        item = _Item(expected, usable, passed, bool(call.warnings), rtol, atol, kind == "exact")
+        compared.append((case, item))
         cases.append(
             CaseResult(
                 case.name, inputs, expected[()], got if got is None else got[()], passed, message
             )
         )
 
-    if not all(item.passed for item in items):  # the known-wrong variants, for the hint
-        for case, item in zip(loss_cases, items, strict=True):
-            if item.exact:
-                item.mutants = _loss_mutant_values(mutant_specs, case)
-    # Clipping too far shows only at probabilities of 0 and 1: other failures point elsewhere.
-    too_small &= all(
-        item.passed
-        for case, item in zip(loss_cases, items, strict=True)
-        if item.exact and case.value_atol is None
-    )
-    fallbacks = _loss_fallbacks(spec, grad, shapes, nones, signature, too_small)
-    mistake, hint = _diagnose(items, keys, _stability_key(spec), fallbacks)
-    return CheckResult(title, cases, hint, mistake)
+    items = [item for _, item in compared]
+    mistake, hint, note = _escape_verdict(session)
+    if mistake is None:
+        if not all(item.passed for item in items):  # the known-wrong variants, for the hint
+            for case, item in compared:
+                if item.exact:
+                    item.mutants = _loss_mutant_values(mutant_specs, case)
+        # Clipping too far shows only at probabilities of 0 and 1: other failures point
+        # elsewhere.
+        too_small &= all(
+            item.passed for case, item in compared if item.exact and case.value_atol is None
+        )
+        fallbacks = _loss_fallbacks(spec, grad, shapes, nones, signature, too_small)
+        mistake, hint = _diagnose(items, keys, _stability_key(spec), fallbacks)
+    if len(items) < len(cases):
+        note = _join_notes(note, "optlib's own result is not finite in some cases.")
+    return CheckResult(title, cases, hint, mistake, note)
+
+
+def _join_notes(*notes: str | None) -> str | None:
+    return " ".join(note for note in notes if note) or None
 
 
 def _loss_mutant_values(
@@ -1719,7 +2132,7 @@ def _loss_mutant_values(
         with np.errstate(all="ignore"):
             try:
                 result = mutant(case.y_pred, case.y_true)
-            except ValueError:  # e.g. probabilities outside [0, 1] for optlib's loss
+            except Exception:  # e.g. probabilities outside [0, 1] for optlib's loss
                 result = None
         mutants.setdefault(key, []).append(
             None if result is None else np.asarray(result, dtype=np.float64)
@@ -1762,6 +2175,7 @@ def loss(
     from_logits: bool = False,
     reduction: str = "mean",
     delta: float = 1.0,
+    time_budget: float = DEFAULT_TIME_BUDGET,
 ) -> CheckResult:
     """Check your loss function against optlib's.
 
@@ -1786,7 +2200,11 @@ def loss(
         The reduction your function computes, as in PyTorch: the mean is over
         all elements, or over the examples for the categorical losses.
     delta : float, default 1.0
-        The Huber threshold (``"huber"`` only).
+        The Huber threshold (``"huber"`` only), between 1e-6 and 1e6.
+    time_budget : float, default 5.0
+        Seconds your function may take in all, over every case; a function
+        that has not returned by then is stopped and the verdict says so (see
+        "Time budget" in the module docstring).
 
     Returns
     -------
@@ -1796,8 +2214,9 @@ def loss(
     Raises
     ------
     ValueError
-        An unknown loss name or reduction, or an option that does not apply.
-        Mistakes in your function never raise: they are failed cases.
+        An unknown loss name or reduction, an option that does not apply, or a
+        bad ``delta`` or ``time_budget``. Mistakes in your function never
+        raise: they are failed cases.
 
     Examples
     --------
@@ -1820,7 +2239,9 @@ def loss(
     'unstable_probabilities'
     """
     _check_callable(fn, "check.loss", 'check.loss(my_bce, "bce")')
-    return _check_loss(fn, _loss_spec(name, from_logits, reduction, delta), "loss")
+    spec = _loss_spec(name, from_logits, reduction, delta)
+    with _Session(_check_time_budget(time_budget)) as session:
+        return _check_loss(fn, spec, "loss", session)
 
 
 def loss_grad(
@@ -1830,6 +2251,7 @@ def loss_grad(
     from_logits: bool = False,
     reduction: str = "mean",
     delta: float = 1.0,
+    time_budget: float = DEFAULT_TIME_BUDGET,
 ) -> CheckResult:
     """Check your gradient of a loss against optlib's ``.grad``.
 
@@ -1848,7 +2270,7 @@ def loss_grad(
     ----------
     fn : callable
         Your gradient, ``fn(y_pred, y_true) -> array`` shaped like ``y_pred``.
-    name, from_logits, reduction, delta
+    name, from_logits, reduction, delta, time_budget
         As for :func:`loss`.
 
     Returns
@@ -1869,7 +2291,9 @@ def loss_grad(
     The factor 2 is missing: the derivative of (ŷ − y)² is 2(ŷ − y).
     """
     _check_callable(fn, "check.loss_grad", 'check.loss_grad(my_mse_grad, "mse")')
-    return _check_loss(fn, _loss_spec(name, from_logits, reduction, delta), "loss_grad")
+    spec = _loss_spec(name, from_logits, reduction, delta)
+    with _Session(_check_time_budget(time_budget)) as session:
+        return _check_loss(fn, spec, "loss_grad", session)
 
 
 # ---------------------------------------------------------------------------
@@ -1915,10 +2339,19 @@ def _surface_points(f: Any, points: Any) -> tuple[list[tuple[str, np.ndarray]], 
         return named, has_grad
     try:
         array = np.asarray(points)
-        if not np.issubdtype(array.dtype, np.floating):
-            array = array.astype(np.float64)
-    except (TypeError, ValueError) as error:
+    except Exception as error:  # ragged lists and the like
         raise ValueError(f"points must be an array of shape (k, d): {error}") from None
+    if (
+        array.dtype == object
+        or not (np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_)
+        or np.issubdtype(array.dtype, np.complexfloating)
+    ):
+        raise ValueError(
+            f"points must be real numbers, an array of shape (k, d); got {_format(points, 40)} "
+            f"(dtype {array.dtype})"
+        )
+    if not np.issubdtype(array.dtype, np.floating):
+        array = array.astype(np.float64)
     if array.ndim == 1:
         array = array[None, :]
     if array.ndim != 2 or array.size == 0 or not np.isfinite(array).all():
@@ -1933,7 +2366,13 @@ def _point_name(x: np.ndarray) -> str:
     return "(" + ", ".join(f"{float(v):.3g}" for v in x) + ")"
 
 
-def gradient(fn: Callable[[np.ndarray], Any], f: Any, points: Any = None) -> CheckResult:
+def gradient(
+    fn: Callable[[np.ndarray], Any],
+    f: Any,
+    points: Any = None,
+    *,
+    time_budget: float = DEFAULT_TIME_BUDGET,
+) -> CheckResult:
     """Check your gradient of a surface (or of any function of a vector).
 
     Your function is called as ``fn(x)`` with ``x`` a 1-D array of shape
@@ -1953,10 +2392,20 @@ def gradient(fn: Callable[[np.ndarray], Any], f: Any, points: Any = None) -> Che
         :mod:`optlib.functions`, or a callable ``f(x) -> float``.
     points : array_like of shape (k, d), optional
         Where to check; required when ``f`` is not one of optlib's surfaces.
+        A point where the reference gradient is not finite (or ``f`` fails)
+        compares nothing, and the check does not pass.
+    time_budget : float, default 5.0
+        Seconds your code (``fn``, and ``f`` when it is yours) may take in all.
 
     Returns
     -------
     CheckResult
+
+    Raises
+    ------
+    ValueError
+        ``fn`` or ``f`` not a function (a class, a number), or bad ``points``
+        or ``time_budget``.
 
     Examples
     --------
@@ -1976,38 +2425,60 @@ def gradient(fn: Callable[[np.ndarray], Any], f: Any, points: Any = None) -> Che
     if not callable(f):
         raise ValueError(f"f must be a surface or a function of x, got {type(f).__name__}")
     named_points, has_grad = _surface_points(f, points)
+    budget = _check_time_budget(time_budget)
+    with _Session(budget) as session:
+        return _check_gradient(fn, f, named_points, has_grad, session)
+
+
+def _check_gradient(
+    fn: Callable[[np.ndarray], Any],
+    f: Any,
+    named_points: list[tuple[str, np.ndarray]],
+    has_grad: bool,
+    session: _Session,
+) -> CheckResult:
     title = (
         f"check.gradient({_name_of(fn)}, {f!r})"
         if isinstance(f, Surface)
         else (f"check.gradient({_name_of(fn)}, {_name_of(f)})")
     )
-    references = []
+    reference_of = f.grad if has_grad else functools.partial(_numerical_gradient, f)
+    references: list[np.ndarray | str] = []  # the gradient, or why there is none
     for _, x in named_points:
-        x64 = x.astype(np.float64)
-        try:
+        call = _call_reader(session, reference_of, (x.astype(np.float64),), who="f")
+        reference = None if call.error is not None or call.array is None else call.array
+        if reference is not None and reference.size == x.size:
             with np.errstate(all="ignore"), warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                if has_grad:
-                    reference = np.asarray(f.grad(x64), dtype=np.float64).reshape(x.shape)
-                else:
-                    reference = _numerical_gradient(f, x64)
-        except Exception as error:
-            raise ValueError(
-                f"could not evaluate the reference gradient at {x}: {error}"
-            ) from None
-        references.append(reference)
-    scale = max([1.0] + [float(np.abs(r).max()) for r in references if np.isfinite(r).all()])
+                try:
+                    reference = reference.astype(np.float64).reshape(x.shape)
+                except (TypeError, ValueError):
+                    reference = None
+        if call.error is not None:
+            references.append(f"not compared: the reference could not be computed: {call.error}")
+        elif reference is None or reference.shape != x.shape:
+            what = "f.grad" if has_grad else "f"
+            references.append(f"not compared: {what} did not give a gradient of shape {x.shape}")
+        elif not np.isfinite(reference).all():
+            references.append("not compared: the gradient of f is not finite here")
+        else:
+            references.append(reference)
+    finite = [r for r in references if isinstance(r, np.ndarray)]
+    scale = max([1.0] + [float(np.abs(r).max()) for r in finite])
     names = _component_names(named_points[0][1].size)
     cases, items = [], []
     shapes = nones = signature = False
     for (name, x), expected in zip(named_points, references, strict=True):
+        if isinstance(expected, str):
+            cases.append(CaseResult(name, {"x": x}, None, None, False, expected, False))
+            continue
         if x.dtype == np.float32:
             rtol, atol = 1e-3, 1e-4 * scale
         elif has_grad:
             rtol, atol = _RTOL[np.dtype(np.float64)], 1e-9 * scale
         else:
             rtol, atol = 1e-5, 1e-6 * scale
-        call = _call_reader(fn, (x.copy(),))
+        call = _call_reader(session, fn, (x.copy(),))
         nones |= call.error is None and call.value is None
         signature |= call.refused
         got, problem = _as_array(call, x.shape, "an array")
@@ -2048,8 +2519,16 @@ def gradient(fn: Callable[[np.ndarray], Any], f: Any, points: Any = None) -> Che
         (nones, "returned_none", {}),
         (shapes, "surface_shape", {}),
     ]
-    mistake, hint = _diagnose(items, keys, "unstable", fallbacks)
-    return CheckResult(title, cases, hint, mistake)
+    mistake, hint, note = _escape_verdict(session)
+    if mistake is None:
+        mistake, hint = _diagnose(items, keys, "unstable", fallbacks)
+    if len(items) < len(cases) and not session.timed_out:
+        note = _join_notes(
+            note,
+            "At some points the reference gradient is not finite or could not be computed, "
+            "so nothing was compared there: choose other points.",
+        )
+    return CheckResult(title, cases, hint, mistake, note)
 
 
 # ---------------------------------------------------------------------------
@@ -2141,26 +2620,44 @@ def _reference_run(
     """optlib's trajectory, stopped where it diverges; and whether it did."""
     theta = case.theta0.copy()
     dtype = theta.dtype
-    opt = cls(theta, **given)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # e.g. an initial accumulator beyond float32's range
+        try:
+            opt = cls(theta, **given)
+        except (ArithmeticError, ValueError):
+            return [], True
     steps: list[_Step] = []
     for t in range(1, _STEPS + 1):
         lr_t = lr
         if case.lr_decay_per_step is not None:
             lr_t = opt.lr = lr * case.lr_decay_per_step ** (t - 1)
         before = theta.copy()
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # an overflow is a divergence, not a warning
             grad = np.asarray(case.surface.grad(before), dtype=dtype)
-        if (
-            not np.isfinite(grad).all()
-            or np.abs(before).max() > _THETA_LIMIT
-            or np.abs(grad).max() > _GRAD_LIMIT
-        ):
-            return steps, True
-        opt.step(grad)
+            if (
+                not np.isfinite(grad).all()
+                or np.abs(before).max() > _THETA_LIMIT
+                or np.abs(grad).max() > _GRAD_LIMIT
+            ):
+                return steps, True
+            try:
+                opt.step(grad)
+            except (ArithmeticError, ValueError):  # an optimizer that refuses to overflow
+                return steps, True
         if not np.isfinite(theta).all():
             return steps, True
         steps.append(_Step(t, before, grad, lr_t, theta.copy()))
     return steps, False
+
+
+def _informative(record: _Step, rtol: float, atol: float) -> bool:
+    """Whether the step moves theta by more than the comparison can miss.
+
+    A step within tolerance of no step at all tells nothing: a function that
+    returns theta unchanged would pass it.
+    """
+    return not bool(np.all(_close(record.after, record.before, rtol, atol)))
 
 
 # --- known-wrong variants of the update rules --------------------------------------
@@ -2412,20 +2909,50 @@ def _equal(a: Any, b: Any) -> bool:
     return bool(np.all(np.asarray(a, dtype=float) == np.asarray(b, dtype=float)))
 
 
+# Names from Keras and from the book's formulas, and what torch.optim calls them.
+_OTHER_NAMES = {
+    "learning_rate": "lr",
+    "beta_1": "betas=(beta_1, beta_2)",
+    "beta_2": "betas=(beta_1, beta_2)",
+    "beta1": "betas=(beta1, beta2)",
+    "beta2": "betas=(beta1, beta2)",
+    "epsilon": "eps",
+    "rho": "alpha",
+    "decay": "weight_decay",
+    "velocity": "momentum",
+}
+_FLAGS = ("nesterov", "centered", "amsgrad", "maximize")
+
+
 def _check_hyperparameters(
     cls: type[Optimizer], name: str, given: dict[str, Any]
 ) -> dict[str, Any]:
     """Validate the hyper-parameters as torch does; returns all of them, defaults filled in."""
     unknown = [key for key in given if key not in cls.hyperparameter_names]
     if unknown:
+        instead = _OTHER_NAMES.get(unknown[0])
+        advice = (
+            f" (write {instead})"
+            if instead and instead.split("=")[0] in (cls.hyperparameter_names)
+            else ""
+        )
         raise ValueError(
-            f'"{name}" has no hyper-parameter {unknown[0]!r}; its hyper-parameters are '
-            + ", ".join(cls.hyperparameter_names)
+            f'"{name}" has no hyper-parameter {unknown[0]!r}{advice}; its hyper-parameters '
+            "are " + ", ".join(cls.hyperparameter_names)
         )
     for key, value in given.items():
+        if key in _FLAGS or (key == "betas" and not isinstance(value, tuple | list)):
+            continue  # the optimizer itself refuses these, naming them
         values = value if key == "betas" and isinstance(value, tuple | list) else (value,)
-        if any(isinstance(v, np.ndarray) and v.ndim > 0 for v in values):
-            raise ValueError(f"{key} must be a number for check.optimizer_step, got an array")
+        for v in values:
+            if isinstance(v, np.ndarray) and v.ndim > 0:
+                raise ValueError(
+                    f"{key} must be a number for check.optimizer_step, got an array {v!r}"
+                )
+            if isinstance(v, bool | np.bool_) or not isinstance(
+                v.item() if isinstance(v, np.ndarray) else v, numbers.Real
+            ):
+                raise ValueError(f"{key} must be a number, got {value!r}")
     return dict(cls(np.zeros(2), **given).hyperparameters)
 
 
@@ -2433,7 +2960,13 @@ def _format_hyperparameters(given: dict[str, Any]) -> str:
     return ", ".join(f"{key}={value!r}" for key, value in given.items())
 
 
-def optimizer_step(fn: Callable[..., Any], name: Any, **hyperparameters: Any) -> CheckResult:
+def optimizer_step(
+    fn: Callable[..., Any],
+    name: Any,
+    *,
+    time_budget: float = DEFAULT_TIME_BUDGET,
+    **hyperparameters: Any,
+) -> CheckResult:
     """Check your optimizer step against optlib's (that is, ``torch.optim``'s) rule.
 
     Your function is called as ``fn(theta, grad, state, **hyperparameters)``
@@ -2442,6 +2975,13 @@ def optimizer_step(fn: Callable[..., Any], name: Any, **hyperparameters: Any) ->
     float32 ravine, and a ravine whose learning rate shrinks every step). Each
     step is compared with optlib's optimizer; the verdict names the first step
     that differs. The module docstring describes the protocol.
+
+    A trajectory compares nothing when optlib's own first step overflows (or
+    gives NaN) with the hyper-parameters given, or when none of its steps
+    moves theta by more than the comparison's tolerance (a function that
+    returns theta unchanged would pass it): such a case is reported as not
+    compared, the check does not pass, and :attr:`CheckResult.note` says which
+    hyper-parameter to change.
 
     Parameters
     ----------
@@ -2452,6 +2992,9 @@ def optimizer_step(fn: Callable[..., Any], name: Any, **hyperparameters: Any) ->
         hyper-parameters you give here.
     name : {"sgd", "adagrad", "rmsprop", "adam", "adamw"}
         The rule to compare with (or the class: ``optlib.Adam``).
+    time_budget : float, default 5.0
+        Seconds your function may take in all, over the 150 steps; see
+        "Time budget" in the module docstring.
     **hyperparameters
         torch's names and meanings, e.g. ``lr=0.1, momentum=0.9`` for SGD or
         ``lr=0.01, betas=(0.9, 0.999)`` for Adam; the others take torch's defaults.
@@ -2463,8 +3006,10 @@ def optimizer_step(fn: Callable[..., Any], name: Any, **hyperparameters: Any) ->
     Raises
     ------
     ValueError
-        An unknown optimizer, an unknown hyper-parameter, or a value torch
-        refuses (a negative learning rate, nesterov without momentum, ...).
+        An unknown optimizer, an unknown hyper-parameter (Keras's names, such
+        as ``learning_rate``, get the torch name to write instead), a value
+        that is not a number, or a value torch refuses (a negative learning
+        rate, nesterov without momentum, NaN, ...).
 
     Examples
     --------
@@ -2492,6 +3037,16 @@ def optimizer_step(fn: Callable[..., Any], name: Any, **hyperparameters: Any) ->
     >>> result = check.optimizer_step(my_tf_adam, "adam", lr=0.1)
     >>> result.verdict, result.mistake
     ('✘ 1 of 6 cases fail', 'eps_inside_sqrt')
+
+    A learning rate so large that optlib's own steps overflow leaves nothing
+    to compare, and the check says so instead of passing:
+
+    >>> result = check.optimizer_step(my_adam, "adam", lr=1e308)
+    >>> result.passed, result.verdict
+    (False, '✘ nothing compared: none of the 6 cases could be compared')
+    >>> print(result.note)
+    lr=1e+308 makes optlib's own first step overflow (or give nan) on every case;
+    nothing could be compared — try a smaller lr.
     """
     _check_callable(fn, "check.optimizer_step", 'check.optimizer_step(my_update, "sgd", lr=0.1)')
     if isinstance(name, type) and name in _OPTIMIZERS.values():
@@ -2499,6 +3054,41 @@ def optimizer_step(fn: Callable[..., Any], name: Any, **hyperparameters: Any) ->
     key = _choice("optimizer", name, OPTIMIZER_NAMES)
     cls = _OPTIMIZERS[key]
     full = _check_hyperparameters(cls, key, hyperparameters)
+    budget = _check_time_budget(time_budget)
+    with _Session(budget) as session:
+        return _check_optimizer_step(fn, key, cls, hyperparameters, full, session)
+
+
+_NOT_COMPARED = {
+    "overflow": (
+        "optlib's own first step overflows (or gives nan) here with these hyper-parameters, "
+        "so there is no step to compare"
+    ),
+    "tiny": (
+        "optlib's steps here are too small to tell apart from no step at all, so a function "
+        "that returns theta unchanged would pass too"
+    ),
+}
+
+
+def _step_tolerances(record: _Step, dtype: np.dtype) -> tuple[float, float]:
+    scale = max(float(np.abs(record.before).max()), float(np.abs(record.after).max()))
+    return _RTOL[dtype], _ATOL[dtype] * max(scale, 1e-300)
+
+
+def _compares(records: list[_Step], dtype: np.dtype) -> bool:
+    """Whether a reference run has a step worth comparing."""
+    return any(_informative(record, *_step_tolerances(record, dtype)) for record in records)
+
+
+def _check_optimizer_step(
+    fn: Callable[..., Any],
+    key: str,
+    cls: type[Optimizer],
+    hyperparameters: dict[str, Any],
+    full: dict[str, Any],
+    session: _Session,
+) -> CheckResult:
     lr = float(full["lr"])
     passed_to_reader = {"lr": hyperparameters.get("lr", lr), **hyperparameters}
     title = f'check.optimizer_step({_name_of(fn)}, "{key}"'
@@ -2508,11 +3098,11 @@ def optimizer_step(fn: Callable[..., Any], name: Any, **hyperparameters: Any) ->
     cases: list[CaseResult] = []
     items: list[_Item] = []
     runs: list[tuple[list[_Step], list[_Item]]] = []
+    not_compared: dict[str, list[_Trajectory]] = {}  # why ("overflow", "tiny") -> cases
     nones = signature = shapes = False
     for case in _trajectories():
         records, diverged = _reference_run(cls, hyperparameters, lr, case)
         dtype = case.theta0.dtype
-        rtol = _RTOL[dtype]
         scheduled = case.lr_decay_per_step is not None
         inputs: dict[str, Any] = {"surface": case.shown, "theta0": case.theta0}
         if scheduled:
@@ -2521,16 +3111,17 @@ def optimizer_step(fn: Callable[..., Any], name: Any, **hyperparameters: Any) ->
         case_items: list[_Item] = []
         first_failure: tuple[_Step, np.ndarray | None, str] | None = None
         for record in records:
-            kwargs = dict(passed_to_reader)
+            kwargs = copy.deepcopy(passed_to_reader)  # the reader may change what it gets
             if scheduled:
                 kwargs["lr"] = record.lr
-            call = _call_reader(fn, (record.before.copy(), record.grad.copy(), state), kwargs)
+            call = _call_reader(
+                session, fn, (record.before.copy(), record.grad.copy(), state), kwargs
+            )
             got, problem = _as_array(call, record.before.shape, "an array")
             nones |= call.error is None and call.value is None
             signature |= call.refused
             shapes |= got is not None and bool(problem)
-            scale = max(float(np.abs(record.before).max()), float(np.abs(record.after).max()))
-            atol = _ATOL[dtype] * max(scale, 1e-300)
+            rtol, atol = _step_tolerances(record, dtype)
             if problem:
                 if call.warnings:
                     problem += f"; {call.warning}"
@@ -2571,7 +3162,13 @@ def optimizer_step(fn: Callable[..., Any], name: Any, **hyperparameters: Any) ->
         if first_failure is None:
             last_got = case_items[-1].got if case_items else None
             last = records[-1].after if records else case.theta0
-            cases.append(CaseResult(case.name, inputs, last, last_got, True, ""))
+            if not _compares(records, dtype):  # every step agreed, but none could differ
+                why = "tiny" if records else "overflow"
+                not_compared.setdefault(why, []).append(case)
+                message = f"not compared: {_NOT_COMPARED[why]}"
+                cases.append(CaseResult(case.name, inputs, last, last_got, False, message, False))
+            else:
+                cases.append(CaseResult(case.name, inputs, last, last_got, True, ""))
             continue
         record, got, message = first_failure
         matched = (
@@ -2582,26 +3179,99 @@ def optimizer_step(fn: Callable[..., Any], name: Any, **hyperparameters: Any) ->
         text = f"step {record.t} of {total} differs: {matched}{message}{note}"
         cases.append(CaseResult(case.name, inputs, record.after, got, False, text))
 
-    if not all(item.passed for item in items):  # the known-wrong variants, for the hint
-        for records, case_items in runs:
+    mistake, hint, note = _escape_verdict(session)
+    if mistake is None and not all(item.passed for item in items):
+        for records, case_items in runs:  # the known-wrong variants, for the hint
             _optimizer_mutant_values(mutant_specs, full, records, case_items)
-    names = ", ".join(["theta", "grad", "state", *passed_to_reader])
-    fallbacks = [
-        (
-            signature,
-            "signature",
-            {"call": f"it is called as fn({names}=...), with the hyper-parameters as keywords"},
-        ),
-        (nones, "step_returned_none", {}),
-        (shapes, "theta_shape", {}),
-    ]
-    fields: dict[tuple[str, int], dict[str, Any]] = {}
-    seen: dict[str, int] = {}
-    for key, _, hint_fields in mutant_specs:
-        index = seen[key] = seen.get(key, -1) + 1  # the variant's index among its key's
-        fields[(key, index)] = {k: v if k == "name" else repr(v) for k, v in hint_fields.items()}
-    mistake, hint = _diagnose(items, keys, "unstable_update", fallbacks, steps=True, fields=fields)
-    return CheckResult(title, cases, hint, mistake)
+        names = ", ".join(["theta", "grad", "state", *passed_to_reader])
+        call = f"it is called as fn({names}=...), with the hyper-parameters as keywords"
+        fallbacks = [
+            (signature, "signature", {"call": call}),
+            (nones, "step_returned_none", {}),
+            (shapes, "theta_shape", {}),
+        ]
+        fields: dict[tuple[str, int], dict[str, Any]] = {}
+        seen: dict[str, int] = {}
+        for mutant_key, _, hint_fields in mutant_specs:
+            index = seen[mutant_key] = seen.get(mutant_key, -1) + 1  # the variant's index
+            fields[(mutant_key, index)] = {
+                k: v if k == "name" else repr(v) for k, v in hint_fields.items()
+            }
+        mistake, hint = _diagnose(
+            items, keys, "unstable_update", fallbacks, steps=True, fields=fields
+        )
+    for why, skipped in not_compared.items():
+        note = _join_notes(note, _not_compared_note(cls, hyperparameters, why, skipped, cases))
+    return CheckResult(title, cases, hint, mistake, note)
+
+
+def _not_compared_note(
+    cls: type[Optimizer],
+    given: dict[str, Any],
+    why: str,
+    skipped: list[_Trajectory],
+    cases: list[CaseResult],
+) -> str:
+    """Why some trajectories compared nothing, and which hyper-parameter to change."""
+    where = "on every case" if len(skipped) == len(cases) else f"on {len(skipped)} of "
+    if len(skipped) < len(cases):
+        where += f"{len(cases)} cases"
+    there = "" if len(skipped) == len(cases) else " there"
+    culprit = _culprit(cls, given, skipped)
+    if culprit is not None:
+        name, advice = culprit
+        effect = {
+            "overflow": "optlib's own first step overflow (or give nan)",
+            "tiny": "optlib's steps too small to tell apart from no step at all",
+        }[why]
+        return (
+            f"{name}={given[name]!r} makes {effect} {where}; nothing could be compared"
+            f"{there} — try {advice}."
+        )
+    effect = {
+        "overflow": "optlib's own first step overflows (or gives nan)",
+        "tiny": "optlib's steps are too small to tell apart from no step at all",
+    }[why]
+    with_what = f"With {_format_hyperparameters(given)}" if given else "With torch's defaults"
+    return (
+        f"{with_what} {effect} {where}; nothing could be compared{there} — "
+        "try other hyper-parameters."
+    )
+
+
+def _culprit(
+    cls: type[Optimizer], given: dict[str, Any], skipped: list[_Trajectory]
+) -> tuple[str, str] | None:
+    """The hyper-parameter whose default makes every skipped case comparable, and advice."""
+    defaults = {
+        key: parameter.default
+        for key, parameter in inspect.signature(cls).parameters.items()
+        if parameter.default is not inspect.Parameter.empty
+    }
+    for name, value in given.items():
+        if name not in defaults or _equal_values(value, defaults[name]):
+            continue
+        trial = {**given, name: defaults[name]}
+        try:
+            lr = float(cls(np.zeros(2), **trial).lr)
+        except ValueError:  # e.g. nesterov without its momentum
+            continue
+        fixed = True
+        for case in skipped:
+            records, _ = _reference_run(cls, trial, lr, case)
+            fixed &= _compares(records, case.theta0.dtype)
+        if fixed:
+            if isinstance(value, bool | tuple | list) or isinstance(defaults[name], tuple):
+                return name, f"another {name}"
+            return name, f"a {'smaller' if value > defaults[name] else 'larger'} {name}"
+    return None
+
+
+def _equal_values(a: Any, b: Any) -> bool:
+    try:
+        return _equal(a, b)
+    except (TypeError, ValueError):
+        return False
 
 
 def _optimizer_mutant_values(
@@ -2618,13 +3288,14 @@ def _optimizer_mutant_values(
         values: list[np.ndarray | None] = []
         for record in records[: len(case_items)]:
             hp_t = {**hp, "lr": record.lr}
-            with np.errstate(all="ignore"):
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
                 try:
                     value = np.asarray(
                         step(record.before.copy(), record.grad, state, hp_t, record),
                         dtype=np.float64,
                     )
-                except (ArithmeticError, ValueError, KeyError):
+                except Exception:  # a variant undefined here (a step count of 0, ...)
                     value = None
             values.append(value)
         for item, value in zip(case_items, values, strict=True):
@@ -2732,6 +3403,7 @@ def explain(topic: str | None = None) -> str:
         "value": "<value>",
         "factor": "<c>",
         "call": "<how it is called>",
+        "budget": "<time_budget>",
     }
     for mistake in specific + [m for m in relevant if m not in specific]:
         hint = mistake.hint.format(**placeholders)
