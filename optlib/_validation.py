@@ -105,15 +105,67 @@ def hyperparameter(name: str, value: Any) -> float | np.ndarray:
     dtype; arrays come back as float64 arrays that broadcast against the
     parameters (one value per configuration).
     """
-    if isinstance(value, bool):
+    if isinstance(value, bool | np.bool_):
         raise ValueError(f"{name} must be a number, got {value!r}")
     if isinstance(value, numbers.Real):
         if not np.isfinite(value):
             raise ValueError(f"{name} must be finite, got {value!r}")
         return float(value)
-    array = as_float_array(name, value)
+    if isinstance(value, str | bytes) or value is None:
+        raise ValueError(f"{name} must be a number or an array of numbers, got {value!r}")
+    try:
+        array = np.asarray(value)
+    except Exception as error:  # ragged lists and the like
+        raise ValueError(
+            f"{name} must be a number or an array of numbers, got {short_repr(value)}: {error}"
+        ) from None
+    if array.dtype.kind not in "fiu":
+        what = "real" if array.dtype.kind == "c" else "numbers"
+        raise ValueError(
+            f"{name} must be a number or an array of {what}, "
+            f"got {short_repr(value)} (dtype {array.dtype})"
+        )
+    array = array.astype(np.float64)
     check_finite(name, array)
     return array
+
+
+def short_repr(value: Any, limit: int = 80) -> str:
+    """``repr(value)``, cut to ``limit`` characters so that a message stays one line."""
+    text = " ".join(repr(value).split())  # an array's repr spans several lines
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def real_dtype_problem(dtype: np.dtype) -> str | None:
+    """Why an array of ``dtype`` cannot stand for real numbers, or None when it can.
+
+    Integers and floats pass. Booleans are refused: a boolean array where
+    numbers are expected is a mask passed by mistake.
+
+    Examples
+    --------
+    >>> real_dtype_problem(np.dtype(np.int32)) is None
+    True
+    >>> real_dtype_problem(np.dtype(complex))
+    'dtype complex128 holds complex numbers, not real numbers (float or int)'
+    """
+    if dtype.kind in "fiu":
+        return None
+    held = _DTYPE_KINDS.get(dtype.kind, "no numbers")
+    return f"dtype {dtype} holds {held}, not real numbers (float or int)"
+
+
+_DTYPE_KINDS = {
+    "c": "complex numbers",
+    "b": "True/False values",
+    "U": "text",
+    "T": "text",
+    "S": "bytes",
+    "O": "Python objects",
+    "M": "dates",
+    "m": "time spans",
+    "V": "records",
+}
 
 
 def describe(value: float | np.ndarray) -> str:

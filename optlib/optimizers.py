@@ -27,13 +27,16 @@ Conventions shared by every class:
 from __future__ import annotations
 
 import copy
+import difflib
+import functools
+import inspect
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from optlib._validation import check_bool, hyperparameter
+from optlib._validation import check_bool, hyperparameter, real_dtype_problem, short_repr
 
 __all__ = [
     "SGD",
@@ -501,9 +504,11 @@ def _betas(value: Any) -> tuple[Hyperparameter, Hyperparameter]:
     if isinstance(value, np.ndarray) and value.ndim > 0:
         value = list(value)
     if isinstance(value, str | bytes) or not isinstance(value, Sequence):
-        raise ValueError(f"betas must be a pair (beta1, beta2), got {value!r}")
+        raise ValueError(f"betas must be a pair (beta1, beta2), got {short_repr(value)}")
     if len(value) != 2:
-        raise ValueError(f"betas must be a pair (beta1, beta2), got {len(value)} values")
+        raise ValueError(
+            f"betas must be a pair (beta1, beta2), got {len(value)} values: {short_repr(value)}"
+        )
     checked = []
     for index, beta in enumerate(value):
         beta = _number(f"betas[{index}]", beta)
@@ -513,32 +518,127 @@ def _betas(value: Any) -> tuple[Hyperparameter, Hyperparameter]:
 
 
 def _check_params(params: Any) -> list[np.ndarray]:
+    """The arrays an optimizer will update in place, each checked for what would break that.
+
+    Refused, naming the index: anything but a float ``ndarray``; an ``np.matrix``
+    (its ``*`` is a matrix product) and a masked array (the mask would be
+    ignored); a read-only array; an array whose entries overlap in memory (a
+    stride of 0, e.g. from ``np.broadcast_to``); and two parameters that share
+    memory, the same array twice or two views of one array, which one step
+    would move twice.
+    """
     if isinstance(params, np.ndarray):
         params = [params]
-    elif isinstance(params, dict) or not isinstance(params, Sequence):
+    elif isinstance(params, dict | str | bytes) or not isinstance(params, Sequence):
+        hint = " (parameter groups are not supported)" if isinstance(params, dict) else ""
         raise ValueError(
-            "params must be a NumPy array or a list of them "
-            f"(parameter groups are not supported), got {type(params).__name__}"
+            f"params must be a NumPy array or a list of them{hint}, "
+            f"got {type(params).__name__} {short_repr(params)}"
         )
     params = list(params)
     if not params:
         raise ValueError("optimizer got an empty parameter list")
     for index, param in enumerate(params):
+        name = f"params[{index}]"
+        if isinstance(param, np.ma.MaskedArray):
+            raise ValueError(
+                f"{name} is a masked array; the optimizer would update masked entries too. "
+                f"Pass its data, np.ma.getdata(x), and leave the entries you want fixed "
+                f"out of the parameters"
+            )
+        if isinstance(param, np.matrix):
+            raise ValueError(
+                f"{name} is an np.matrix, whose * is a matrix product; "
+                f"pass np.asarray(x), a plain array that shares its memory"
+            )
         if not isinstance(param, np.ndarray):
             raise ValueError(
-                f"params[{index}] must be a NumPy array (it is updated in place), "
-                f"got {type(param).__name__}"
+                f"{name} must be a NumPy array (it is updated in place), "
+                f"got {type(param).__name__} {short_repr(param)}"
             )
-        if not np.issubdtype(param.dtype, np.floating):
+        if param.dtype.kind != "f":
             raise ValueError(
-                f"params[{index}] must be a real floating array to be updated in place, "
+                f"{name} must be a real floating array to be updated in place, "
                 f"got dtype {param.dtype}; convert it first, e.g. x = x.astype(float)"
             )
         if not param.flags.writeable:
-            raise ValueError(f"params[{index}] is read-only; the optimizer updates it in place")
-    if len({id(param) for param in params}) != len(params):
-        raise ValueError("params contains the same array more than once")
+            raise ValueError(
+                f"{name} is read-only; the optimizer updates it in place "
+                f"(pass a writable copy, e.g. x = x.copy())"
+            )
+        if _overlaps_itself(param):
+            raise ValueError(
+                f"{name} of shape {param.shape} and strides {param.strides} has entries "
+                f"that overlap in memory (from np.broadcast_to or as_strided?); "
+                f"one step would update them several times: pass a copy"
+            )
+    for later in range(1, len(params)):
+        for earlier in range(later):
+            if _share_memory(params[earlier], params[later]):
+                same = "the same array" if params[earlier] is params[later] else "views"
+                raise ValueError(
+                    f"params[{earlier}] and params[{later}] share memory ({same}); "
+                    f"one step would move the shared entries twice: "
+                    f"pass each array once, or a copy"
+                )
     return params
+
+
+def _overlaps_itself(array: np.ndarray) -> bool:
+    """Whether some entries of ``array`` are the same memory (sufficient test, cheap)."""
+    if array.size <= 1 or array.flags.c_contiguous or array.flags.f_contiguous:
+        return False
+    dims = list(zip(array.strides, array.shape, strict=True))
+    if any(stride == 0 and length > 1 for stride, length in dims):
+        return True
+    span = array.itemsize + sum(abs(stride) * (length - 1) for stride, length in dims)
+    return span < array.nbytes  # fewer bytes spanned than the entries need
+
+
+def _share_memory(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether ``a`` and ``b`` share memory; when NumPy cannot tell quickly, assume so."""
+    if a is b:
+        return True
+    if not np.may_share_memory(a, b):  # disjoint address ranges: the common, cheap case
+        return False
+    try:
+        return bool(np.shares_memory(a, b, max_work=10**6))
+    except np.exceptions.TooHardError:
+        return True
+
+
+def _as_gradient(index: int, grad: Any, param: np.ndarray) -> np.ndarray:
+    """Gradient ``index`` as an ndarray of real numbers, or a ValueError saying why not.
+
+    The slow path of :meth:`Optimizer.step`: reached only for what is not already
+    a float ndarray (lists, integers, subclasses, and every kind of mistake).
+    """
+    name = f"gradient {index}"
+    if grad is None:
+        raise ValueError(
+            f"{name} is None; every parameter needs a gradient array "
+            f"(torch skips a parameter whose .grad is None, optlib does not: "
+            f"pass np.zeros_like(params[{index}]) to leave it unchanged by the gradient)"
+        )
+    if isinstance(grad, np.ma.MaskedArray):
+        if np.ma.getmaskarray(grad).any():
+            raise ValueError(
+                f"{name} is a masked array with masked entries; the optimizer cannot skip "
+                f"entries. Fill them first, e.g. g.filled(0.0)"
+            )
+        grad = np.ma.getdata(grad)
+    try:
+        array = np.asarray(grad)
+    except Exception as error:  # ragged lists and the like
+        raise ValueError(
+            f"{name} cannot be made an array of numbers ({short_repr(grad)}): {error}"
+        ) from None
+    problem = real_dtype_problem(array.dtype)
+    if problem is not None:
+        raise ValueError(f"{name}: {problem}; got {short_repr(grad)}")
+    if array.dtype.kind != "f":  # integers: compute in the parameter's precision
+        array = array.astype(param.dtype)
+    return array
 
 
 # ---------------------------------------------------------------------------
@@ -623,6 +723,19 @@ class Optimizer:
     Hyper-parameters are plain attributes; assigning one (``opt.lr = 0.01``)
     validates it and takes effect at the next :meth:`step`.
 
+    Every call either succeeds or raises before changing anything: :meth:`step`,
+    :meth:`load_state_dict` and assignments to ``params`` or to a hyper-parameter
+    check all of their input first, and only then write. A call that raises
+    leaves the parameters, the state, the step counters, the hyper-parameters and
+    the caller's arrays exactly as they were.
+
+    ``params`` is a tuple of the arrays :meth:`step` updates in place. Assigning
+    it (``opt.params = [w, b]``) swaps in other arrays of the **same number,
+    shapes and dtypes** and keeps the state: the new arrays continue the old
+    ones' trajectory, as after :meth:`load_state_dict`. Arrays of another count,
+    shape or dtype are refused, since the state (velocities, moving averages)
+    only fits the old ones; build a new optimizer to start afresh.
+
     Examples
     --------
     >>> import numpy as np
@@ -632,24 +745,73 @@ class Optimizer:
     >>> theta, opt.state[0]["momentum_buffer"]
     (array([ 0.9, -2.1]), array([1., 1.]))
     >>> opt.lr = 0.01  # validated; used from the next step on
+    >>> opt.step([np.array([1.0, 1j])])  # refused before anything moves
+    Traceback (most recent call last):
+    ...
+    ValueError: gradient 0: dtype complex128 holds complex numbers, not real numbers ...
+    >>> theta
+    array([ 0.9, -2.1])
     """
 
     hyperparameter_names: ClassVar[tuple[str, ...]] = ()
     state_names: ClassVar[tuple[str, ...]] = ()
+    nonnegative_state: ClassVar[tuple[str, ...]] = ()
+    """State entries that are sums or averages of squares: a loaded negative entry is refused."""
     update_rule: ClassVar[Callable[..., None]]
 
-    params: list[np.ndarray]
     state: list[dict[str, Any]]
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "__init__" in cls.__dict__:
+            cls.__init__ = _with_keyword_hints(cls.__init__)  # type: ignore[method-assign]
+
     def __init__(self, params: np.ndarray | Sequence[np.ndarray], **hyperparameters: Any):
-        self.params = _check_params(params)
-        self.state = [{} for _ in self.params]
-        self._scratch: list[Scratch | None] = [None] * len(self.params)
+        self._use_params(_check_params(params))
+        self.state = [{} for _ in self._params]
+        self._scratch: list[Scratch | None] = [None] * len(self._params)
         self._set_hyperparameters(hyperparameters)
+
+    # -- parameters ----------------------------------------------------------
+
+    @property
+    def params(self) -> tuple[np.ndarray, ...]:
+        """The arrays :meth:`step` updates in place, in order (see the class docstring)."""
+        return self._params
+
+    @params.setter
+    def params(self, params: np.ndarray | Sequence[np.ndarray]) -> None:
+        new = _check_params(params)
+        old = self._params
+        if len(new) != len(old):
+            raise ValueError(
+                f"params: got {len(new)} array(s), but this optimizer has {len(old)} "
+                "parameter(s) and state for each; build a new optimizer for other parameters"
+            )
+        for index, (array, current) in enumerate(zip(new, old, strict=True)):
+            if array.shape != current.shape or array.dtype != current.dtype:
+                raise ValueError(
+                    f"params[{index}] has shape {array.shape} and dtype {array.dtype}, but the "
+                    f"parameter it replaces has shape {current.shape} and dtype {current.dtype}; "
+                    "its state only fits the old one: build a new optimizer to start afresh"
+                )
+        self._use_params(new)
+
+    def _use_params(self, params: list[np.ndarray]) -> None:
+        object.__setattr__(self, "_params", tuple(params))
+        # The arrays that own the parameters' memory: see _check_grads.
+        owners = [array for param in params for array in (param, param.base)]
+        self._memory_owners = frozenset(id(array) for array in owners if array is not None)
+
+    # -- hyper-parameters ----------------------------------------------------
 
     def _check(self, values: dict[str, Any]) -> dict[str, Any]:
         """Validate and convert every hyper-parameter (torch's checks and messages)."""
         raise NotImplementedError
+
+    def _required_state(self, hyperparameters: dict[str, Any]) -> tuple[str, ...]:
+        """The entries a started (non-empty) state must hold under ``hyperparameters``."""
+        return ()
 
     def _checked(self, values: dict[str, Any]) -> dict[str, Any]:
         checked = self._check(values)
@@ -660,7 +822,7 @@ class Optimizer:
         return checked
 
     def _check_broadcast(self, name: str, array: np.ndarray) -> None:
-        for index, param in enumerate(self.params):
+        for index, param in enumerate(self._params):
             try:
                 fits = np.broadcast_shapes(array.shape, param.shape) == param.shape
             except ValueError:
@@ -673,8 +835,16 @@ class Optimizer:
                 )
 
     def _set_hyperparameters(self, values: dict[str, Any]) -> None:
-        for name, value in self._checked(values).items():
+        checked = self._checked(values)  # everything is checked before anything is set
+        for name, value in checked.items():
             object.__setattr__(self, name, value)
+        # A switch that needs a new state entry (amsgrad, centered, RMSprop's momentum)
+        # gets it now, at zero, so that state_dict() is complete at every moment.
+        required = [key for key in self._required_state(checked) if key != "step"]
+        for param, state in zip(self._params, self.state, strict=True):
+            for key in required:
+                if state and key not in state:
+                    state[key] = np.zeros(param.shape, param.dtype)
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name in self.hyperparameter_names:
@@ -682,10 +852,17 @@ class Optimizer:
         elif name.startswith("_") or name in ("params", "state"):
             object.__setattr__(self, name, value)
         else:
+            hint = _attribute_hint(type(self), name, value)
             raise AttributeError(
                 f"{type(self).__name__} has no hyper-parameter {name!r}; "
-                f"its hyper-parameters are {', '.join(self.hyperparameter_names)}"
+                f"its hyper-parameters are {', '.join(self.hyperparameter_names)}{hint}"
             )
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached when ordinary lookup fails: say what to write for torch's and
+        # Keras's names. (Uses nothing of the instance: it may be half-built.)
+        hint = "" if name.startswith("__") else _attribute_hint(type(self), name, ...)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}{hint}")
 
     @property
     def hyperparameters(self) -> dict[str, Any]:
@@ -696,66 +873,106 @@ class Optimizer:
         settings = ", ".join(f"{name}={value!r}" for name, value in self.hyperparameters.items())
         return f"{type(self).__name__}({settings})"
 
+    # -- the step ------------------------------------------------------------
+
     def step(self, grads: np.ndarray | Sequence[np.ndarray]) -> None:
         """Update every parameter in place from its gradient.
+
+        Every gradient is checked before any parameter moves, so a step that
+        raises has changed nothing.
 
         Parameters
         ----------
         grads : ndarray or list of ndarray
             One gradient per parameter, in the order of ``params``, each of the
-            same shape as its parameter (a single array when there is one parameter).
+            same shape as its parameter (a single array when there is one
+            parameter). Float or integer arrays (or nested lists of numbers);
+            a float gradient of another precision than its parameter is used as
+            it is, the parameter keeps its dtype. The caller's arrays are never
+            modified, even when a gradient is (a view of) a parameter.
 
         Raises
         ------
         ValueError
-            A wrong number of gradients, or a gradient whose shape differs from
-            its parameter's.
+            A wrong number of gradients; a gradient whose shape differs from
+            its parameter's; a gradient that is not an array of real numbers
+            (complex, boolean, string, object, datetime, ragged, None, or a
+            masked array with masked entries).
         """
         grads = self._check_grads(grads)
         hyperparameters = self.hyperparameters
         rule = type(self).update_rule
+        params, states = self._params, self.state
+        # The work arrays are made before the first parameter moves, too.
+        blocked = [False] * len(params)
+        for index, param in enumerate(params):
+            if param.size >= 2 * BLOCK_SIZE and _blockable(
+                param, grads[index], states[index], hyperparameters
+            ):
+                blocked[index] = True
+                self._scratch_for(index, (BLOCK_SIZE,))
+            else:
+                self._scratch_for(index, param.shape)
+        scratches = self._scratch
         with np.errstate(all="ignore"):  # IEEE arithmetic, silent, as in torch
-            for index, (param, grad) in enumerate(zip(self.params, grads, strict=True)):
-                state = self.state[index]
-                large = param.size >= 2 * BLOCK_SIZE
-                if large and _blockable(param, grad, state, hyperparameters):
-                    scratch = self._scratch_for(index, (BLOCK_SIZE,))
-                    _update_in_blocks(rule, param, grad, state, hyperparameters, scratch)
+            for index, param in enumerate(params):
+                if blocked[index]:
+                    _update_in_blocks(
+                        rule, param, grads[index], states[index], hyperparameters, scratches[index]
+                    )
                 else:
-                    scratch = self._scratch_for(index, param.shape)
-                    rule(param, grad, state, scratch=scratch, **hyperparameters)
+                    rule(
+                        param,
+                        grads[index],
+                        states[index],
+                        scratch=scratches[index],
+                        **hyperparameters,
+                    )
 
     def _scratch_for(self, index: int, shape: tuple[int, ...]) -> Scratch:
         """Parameter ``index``'s two work arrays of ``shape``, made once and reused."""
         scratch = self._scratch[index]
-        if scratch is None or scratch[0].shape != shape:
-            dtype = self.params[index].dtype
+        if scratch is None or scratch[0].shape != shape:  # params keep their dtype
+            dtype = self._params[index].dtype
             scratch = self._scratch[index] = (np.empty(shape, dtype), np.empty(shape, dtype))
         return scratch
 
     def _check_grads(self, grads: Any) -> list[np.ndarray]:
+        params, owners = self._params, self._memory_owners
         if isinstance(grads, np.ndarray):
-            grads = [grads]
-        elif not isinstance(grads, Sequence):
+            grads = (grads,)
+        elif isinstance(grads, str | bytes | dict) or not isinstance(grads, Sequence):
             raise ValueError(
-                f"grads must be a list of arrays aligned with params, got {type(grads).__name__}"
+                "grads must be a list of arrays aligned with params, "
+                f"got {type(grads).__name__} {short_repr(grads)}"
             )
-        if len(grads) != len(self.params):
+        if len(grads) != len(params):
             raise ValueError(
-                f"expected {len(self.params)} gradient(s), one per parameter, got {len(grads)}"
+                f"expected {len(params)} gradient(s), one per parameter, got {len(grads)}"
             )
         checked = []
-        for index, (param, grad) in enumerate(zip(self.params, grads, strict=True)):
-            grad = np.asarray(grad)
+        for index, (param, grad) in enumerate(zip(params, grads, strict=True)):
+            if type(grad) is not np.ndarray or grad.dtype.kind != "f":
+                grad = _as_gradient(index, grad, param)
             if grad.shape != param.shape:
                 raise ValueError(
                     f"gradient {index} has shape {grad.shape}, "
                     f"but params[{index}] has shape {param.shape}"
                 )
-            if np.may_share_memory(grad, param):  # e.g. ∇(‖θ‖²/2) = θ returned as θ itself
-                grad = grad.copy()
+            # A gradient that is (a view of) its own parameter, or of one updated
+            # before it (∂(xy)/∂x = y), would change under the update: read a copy.
+            # Views reach their memory's owner through .base, so a gradient whose
+            # owner is no parameter's shares no memory with one (the common case).
+            base = grad.base
+            if id(grad) in owners or (base is not None and id(base) in owners):
+                for earlier in params[: index + 1]:
+                    if np.may_share_memory(grad, earlier):
+                        grad = grad.copy()
+                        break
             checked.append(grad)
         return checked
+
+    # -- state ---------------------------------------------------------------
 
     def state_dict(self) -> dict[str, Any]:
         """A deep copy of the state and hyper-parameters, in ``torch.optim``'s layout.
@@ -765,7 +982,7 @@ class Optimizer:
         int (torch stores a 0-d tensor); parameters without state yet are absent.
         """
         group = copy.deepcopy(self.hyperparameters)
-        group["params"] = list(range(len(self.params)))
+        group["params"] = list(range(len(self._params)))
         return {
             "state": {i: copy.deepcopy(s) for i, s in enumerate(self.state) if s},
             "param_groups": [group],
@@ -776,71 +993,269 @@ class Optimizer:
         """Restore state and hyper-parameters from :meth:`state_dict`'s output.
 
         Everything is checked before anything changes, and copied in: the
-        trajectory continues exactly as if it had never been interrupted.
+        trajectory continues exactly as if it had never been interrupted, and a
+        load that raises leaves the optimizer as it was.
+
+        A parameter's state is either empty (absent, or every entry ``None``),
+        which starts it afresh at the next step as for a new optimizer (torch
+        stores SGD's ``momentum_buffer`` as ``None`` before its first step),
+        or complete: every entry the loaded hyper-parameters use, e.g. Adam's
+        ``step``, ``exp_avg``, ``exp_avg_sq`` and, with ``amsgrad``,
+        ``max_exp_avg_sq``. Arrays are copied in the parameter's dtype.
 
         Raises
         ------
         ValueError
-            The dict comes from another optimizer class, has another number of
-            parameters, unknown or missing entries, or arrays of the wrong shape.
+            The dict comes from another optimizer class; has another number of
+            parameters; missing or unknown hyper-parameters or state entries;
+            an invalid hyper-parameter; a ``step`` that is not an int >= 0; or
+            a state array of the wrong shape, of a non-real dtype, or (for a
+            sum or average of squares) with negative entries. The message names
+            the entry and the parameter index.
         """
         name = type(self).__name__
         if not isinstance(state_dict, dict) or not {"state", "param_groups"} <= state_dict.keys():
-            raise ValueError("state_dict must be a dict with 'state' and 'param_groups' entries")
+            got = sorted(map(str, state_dict)) if isinstance(state_dict, dict) else None
+            raise ValueError(
+                "state_dict must be a dict with 'state' and 'param_groups' entries, "
+                f"as {name}.state_dict() returns; got "
+                + (f"a dict with keys {got}" if got is not None else type(state_dict).__name__)
+            )
         source = state_dict.get("optimizer", name)
         if source != name:
             raise ValueError(f"state_dict comes from {source}, cannot load it into {name}")
         groups = state_dict["param_groups"]
-        if len(groups) != 1:
-            raise ValueError(f"expected 1 parameter group, the state_dict has {len(groups)}")
-        group = dict(groups[0])
-        ids = list(group.pop("params", []))
-        if len(ids) != len(self.params):
+        if not isinstance(groups, list | tuple) or len(groups) != 1:
+            count = len(groups) if isinstance(groups, list | tuple) else type(groups).__name__
+            raise ValueError(f"expected 1 parameter group, the state_dict has {count}")
+        if not isinstance(groups[0], dict):
             raise ValueError(
-                f"the state_dict holds {len(ids)} parameter(s), this optimizer {len(self.params)}"
+                f"param_groups[0] must be a dict of hyper-parameters, got {short_repr(groups[0])}"
             )
-        if group.keys() != set(self.hyperparameter_names):
+        group = dict(groups[0])
+        if "params" not in group:
+            raise ValueError("param_groups[0] has no 'params' entry (the parameter ids)")
+        ids = group.pop("params")
+        if not isinstance(ids, list | tuple):
+            raise ValueError(f"param_groups[0]['params'] must be a list of ids, got {ids!r}")
+        if len(ids) != len(self._params):
             raise ValueError(
-                f"the state_dict's hyper-parameters {sorted(group)} are not {name}'s "
-                f"{sorted(self.hyperparameter_names)}"
+                f"the state_dict holds {len(ids)} parameter(s), this optimizer {len(self._params)}"
+            )
+        try:
+            distinct = len(set(ids)) == len(ids)
+        except TypeError:
+            distinct = False
+        if not distinct:
+            raise ValueError(f"param_groups[0]['params'] must be distinct ids, got {ids!r}")
+        missing = [key for key in self.hyperparameter_names if key not in group]
+        unknown = sorted((key for key in group if key not in self.hyperparameter_names), key=str)
+        if missing or unknown:
+            problems = [f"lack {missing}"] if missing else []
+            problems += [f"add unknown {unknown}"] if unknown else []
+            raise ValueError(
+                f"the state_dict's hyper-parameters {' and '.join(problems)}; "
+                f"{name}'s are {', '.join(self.hyperparameter_names)}"
             )
         hyperparameters = self._checked(group)
-        unknown = set(state_dict["state"]) - set(ids)
-        if unknown:
-            raise ValueError(f"state_dict has state for unknown parameter(s) {sorted(unknown)}")
+        states = state_dict["state"]
+        if not isinstance(states, dict):
+            raise ValueError(f"state_dict['state'] must be a dict, got {type(states).__name__}")
+        unknown_ids = [key for key in states if key not in ids]
+        if unknown_ids:
+            raise ValueError(
+                f"state_dict has state for unknown parameter(s) {sorted(unknown_ids, key=str)}; "
+                f"the ids are {list(ids)}"
+            )
+        required = self._required_state(hyperparameters)
         state = [
-            self._checked_state(index, param, state_dict["state"].get(key, {}))
-            for index, (key, param) in enumerate(zip(ids, self.params, strict=True))
+            self._checked_state(index, param, states.get(key, {}), required)
+            for index, (key, param) in enumerate(zip(ids, self._params, strict=True))
         ]
+        # Everything is valid: now write.
         for hyper_name, value in hyperparameters.items():
             object.__setattr__(self, hyper_name, value)
         self.state = state
 
-    def _checked_state(self, index: int, param: np.ndarray, entries: dict) -> dict[str, Any]:
-        unknown = set(entries) - set(self.state_names)
+    def _checked_state(
+        self, index: int, param: np.ndarray, entries: Any, required: tuple[str, ...]
+    ) -> dict[str, Any]:
+        where = f"state for params[{index}]"
+        if not isinstance(entries, dict):
+            raise ValueError(f"{where} must be a dict of entries, got {short_repr(entries)}")
+        unknown = sorted((key for key in entries if key not in self.state_names), key=str)
         if unknown:
             raise ValueError(
-                f"state for params[{index}] has unknown entries {sorted(unknown)}; "
+                f"{where} has unknown entries {unknown}; "
                 f"{type(self).__name__} keeps {', '.join(self.state_names)}"
             )
+        present = {key: value for key, value in entries.items() if value is not None}
+        if not present:
+            return {}  # not started: the next step starts it, as for a new optimizer
+        missing = [key for key in required if key not in present]
+        if missing:
+            raise ValueError(
+                f"{where} lacks {', '.join(map(repr, missing))}; with these hyper-parameters "
+                f"a started state holds {', '.join(required)} (or nothing, to start afresh)"
+            )
         state: dict[str, Any] = {}
-        for key, value in entries.items():
-            if value is None:
-                continue
+        for key, value in present.items():
             if key == "step":
-                step = np.asarray(value)
-                if step.ndim != 0 or step != int(step) or step < 0:
-                    raise ValueError(f"state for params[{index}]: step must be an int >= 0")
-                state[key] = int(step)
-                continue
-            array = np.array(value, dtype=param.dtype)  # a copy, in the parameter's dtype
-            if array.shape != param.shape:
-                raise ValueError(
-                    f"state for params[{index}]: {key} has shape {array.shape}, "
-                    f"but the parameter has shape {param.shape}"
+                state[key] = _checked_step(where, value)
+            else:
+                state[key] = _checked_state_array(
+                    where, key, value, param, nonnegative=key in self.nonnegative_state
                 )
-            state[key] = array
         return state
+
+
+def _checked_step(where: str, value: Any) -> int:
+    """A step count as an int: an int, or an integral float or 0-d array (torch's tensor)."""
+    message = f"{where}: step must be an int >= 0, got {short_repr(value)}"
+    if isinstance(value, bool | np.bool_):
+        raise ValueError(message)
+    try:
+        step = np.asarray(value)
+    except Exception:
+        raise ValueError(message) from None
+    if step.ndim != 0 or step.dtype.kind not in "fiu":
+        raise ValueError(message)
+    number = step.item()
+    if not np.isfinite(number) or number < 0 or number != int(number):
+        raise ValueError(message)
+    return int(number)
+
+
+def _checked_state_array(
+    where: str, key: str, value: Any, param: np.ndarray, nonnegative: bool
+) -> np.ndarray:
+    """A copy of ``value`` in the parameter's dtype, checked for dtype, shape and sign."""
+    try:
+        array = np.asarray(value)
+    except Exception as error:
+        raise ValueError(f"{where}: {key} cannot be made an array of numbers: {error}") from None
+    problem = real_dtype_problem(array.dtype)
+    if problem is not None:
+        raise ValueError(f"{where}: {key}: {problem}")
+    if array.shape != param.shape:
+        raise ValueError(
+            f"{where}: {key} has shape {array.shape}, but the parameter has shape {param.shape}"
+        )
+    array = np.array(array, dtype=param.dtype)  # a copy, in the parameter's dtype
+    if nonnegative:
+        negative = array < 0
+        if negative.any():
+            raise ValueError(
+                f"{where}: {key} has {int(negative.sum())} negative entries, e.g. "
+                f"{array[negative].flat[0]!r}; a sum or average of squares is never negative"
+            )
+    return array
+
+
+# ---------------------------------------------------------------------------
+# Other libraries' names, answered with what to write instead
+# ---------------------------------------------------------------------------
+
+_TORCH_ONLY = ("foreach", "fused", "capturable", "differentiable")
+_KERAS_ONLY = (
+    "name",
+    "use_ema",
+    "ema_momentum",
+    "ema_overwrite_frequency",
+    "loss_scale_factor",
+    "gradient_accumulation_steps",
+    "jit_compile",
+)
+_CLIPPING = ("clipnorm", "clipvalue", "global_clipnorm")
+_FIRST_BETA = ("beta_1", "beta1", "b1")
+_SECOND_BETA = ("beta_2", "beta2", "b2")
+
+
+def _with_keyword_hints(init: Callable[..., None]) -> Callable[..., None]:
+    """Wrap a constructor so that an unknown keyword says what to write instead."""
+    signature = inspect.signature(init)
+    accepted = frozenset(signature.parameters) - {"self"}
+
+    @functools.wraps(init)
+    def checked_init(self: Optimizer, *args: Any, **kwargs: Any) -> None:
+        unexpected = [key for key in kwargs if key not in accepted]
+        if unexpected:
+            message = _unexpected_keyword(type(self).__name__, signature, unexpected[0], kwargs)
+            raise TypeError(message)
+        init(self, *args, **kwargs)
+
+    return checked_init
+
+
+def _unexpected_keyword(
+    class_name: str, signature: inspect.Signature, key: str, kwargs: dict[str, Any]
+) -> str:
+    """The message for ``class_name(..., key=...)``: Keras's or torch's name, or a typo."""
+    names = [name for name in signature.parameters if name != "self"]
+    head = f"{class_name} got an unexpected keyword argument {key!r}"
+    torch_names = f"{head}; optlib uses PyTorch's names: write"
+    value = kwargs[key]
+    if key == "learning_rate":
+        return f"{torch_names} lr={value!r}"
+    if key == "epsilon" and "eps" in names:
+        return f"{torch_names} eps={value!r}"
+    if key == "rho" and "alpha" in names:
+        return f"{torch_names} alpha={value!r} (the decay of the moving average)"
+    if key in _FIRST_BETA + _SECOND_BETA and "betas" in names:
+        default = signature.parameters["betas"].default
+        beta1 = next((kwargs[k] for k in _FIRST_BETA if k in kwargs), default[0])
+        beta2 = next((kwargs[k] for k in _SECOND_BETA if k in kwargs), default[1])
+        return f"{torch_names} betas=({beta1!r}, {beta2!r})"
+    if key == "momentum" and "betas" in names:
+        default = signature.parameters["betas"].default
+        return (
+            f"{head}; in {class_name} the decay of the first moment plays momentum's role: "
+            f"write betas=({value!r}, {default[1]!r})"
+        )
+    if key in ("decay", "lr_decay"):
+        if "lr_decay" in names:
+            return f"{torch_names} lr_decay={value!r} (α / (1 + (t − 1)·lr_decay))"
+        return (
+            f"{head}: a learning-rate decay is not an argument of {class_name}; "
+            "set opt.lr between steps for a schedule (weight_decay= is an L2 penalty, "
+            "something else)"
+        )
+    if key in _CLIPPING:
+        return f"{head}: optlib does not clip gradients; clip them before opt.step(grads)"
+    if key in _TORCH_ONLY:
+        return (
+            f"{head}: torch's {key}= chooses how torch computes the step, not the step; "
+            "optlib has one implementation: drop it"
+        )
+    if key == "decoupled_weight_decay":
+        return f"{head}: for decoupled weight decay use AdamW(params, weight_decay=...)"
+    if key in _KERAS_ONLY:
+        return f"{head}: a Keras option that optlib does not have: drop it"
+    close = difflib.get_close_matches(key, names, n=1)
+    if close:
+        return f"{head}; did you mean {close[0]}={value!r}?"
+    return f"{head}; its arguments are {', '.join(names)}"
+
+
+def _attribute_hint(cls: type, name: str, value: Any) -> str:
+    """What to write instead of the torch or Keras attribute ``name`` (``value``: ... if read)."""
+    if name == "learning_rate":
+        written = "opt.lr" if value is ... else f"opt.lr = {value!r}"
+        return f"; optlib uses PyTorch's names: write {written}"
+    if name == "param_groups":
+        names = getattr(cls, "hyperparameter_names", ())
+        return (
+            "; an optlib optimizer has one parameter group, whose hyper-parameters are "
+            f"attributes: opt.lr = 0.01 (also {', '.join(n for n in names if n != 'lr')})"
+        )
+    if name == "zero_grad":
+        return (
+            "; optlib's step takes the gradients as an argument, so there is nothing to "
+            "zero: call opt.step(grads)"
+        )
+    if name in ("epsilon", "beta_1", "beta_2", "rho"):
+        return "; optlib uses PyTorch's names: eps, betas=(beta1, beta2), alpha (RMSprop)"
+    return ""
 
 
 class SGD(Optimizer):
@@ -1035,6 +1450,7 @@ class Adagrad(Optimizer):
         "maximize",
     )
     state_names = ("step", "sum")
+    nonnegative_state = ("sum",)
     update_rule = staticmethod(adagrad_step)
 
     lr: Hyperparameter
@@ -1083,6 +1499,9 @@ class Adagrad(Optimizer):
             "eps": _nonnegative("eps", values["eps"], "Invalid epsilon value"),
             "maximize": check_bool("maximize", values["maximize"]),
         }
+
+    def _required_state(self, hyperparameters: dict[str, Any]) -> tuple[str, ...]:
+        return ("step", "sum")
 
 
 class RMSprop(Optimizer):
@@ -1158,6 +1577,7 @@ class RMSprop(Optimizer):
         "maximize",
     )
     state_names = ("step", "square_avg", "momentum_buffer", "grad_avg")
+    nonnegative_state = ("square_avg",)
     update_rule = staticmethod(rmsprop_step)
 
     lr: Hyperparameter
@@ -1203,6 +1623,14 @@ class RMSprop(Optimizer):
             "centered": check_bool("centered", values["centered"]),
             "maximize": check_bool("maximize", values["maximize"]),
         }
+
+    def _required_state(self, hyperparameters: dict[str, Any]) -> tuple[str, ...]:
+        required = ("step", "square_avg")
+        if _nonzero(hyperparameters["momentum"]):
+            required += ("momentum_buffer",)
+        if hyperparameters["centered"]:
+            required += ("grad_avg",)
+        return required
 
 
 class Adam(Optimizer):
@@ -1272,6 +1700,7 @@ class Adam(Optimizer):
 
     hyperparameter_names = ("lr", "betas", "eps", "weight_decay", "amsgrad", "maximize")
     state_names = ("step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq")
+    nonnegative_state = ("exp_avg_sq", "max_exp_avg_sq")
     update_rule = staticmethod(adam_step)
 
     lr: Hyperparameter
@@ -1316,6 +1745,10 @@ class Adam(Optimizer):
             "amsgrad": check_bool("amsgrad", values["amsgrad"]),
             "maximize": check_bool("maximize", values["maximize"]),
         }
+
+    def _required_state(self, hyperparameters: dict[str, Any]) -> tuple[str, ...]:
+        required = ("step", "exp_avg", "exp_avg_sq")
+        return (*required, "max_exp_avg_sq") if hyperparameters["amsgrad"] else required
 
 
 class AdamW(Adam):
