@@ -107,10 +107,11 @@ def hyperparameter(name: str, value: Any) -> float | np.ndarray:
     """
     if isinstance(value, bool | np.bool_):
         raise ValueError(f"{name} must be a number, got {value!r}")
-    if isinstance(value, numbers.Real):
-        if not np.isfinite(value):
+    if isinstance(value, numbers.Real):  # int, float, NumPy scalars, Fraction...
+        number = float(value)
+        if not np.isfinite(number):
             raise ValueError(f"{name} must be finite, got {value!r}")
-        return float(value)
+        return number
     if isinstance(value, str | bytes) or value is None:
         raise ValueError(f"{name} must be a number or an array of numbers, got {value!r}")
     try:

@@ -11,6 +11,15 @@ state, ``step``, ``state_dict`` and ``load_state_dict``.
 Conventions shared by every class:
 
 * ``step(grads)`` updates the caller's arrays **in place** and keeps their dtype.
+  They must be writable float arrays that share no memory with one another
+  (two views of one array would be moved twice); the constructor says which
+  two indices do.
+* A call that raises has changed nothing. ``step``, ``load_state_dict`` and
+  assignments to ``params`` or to a hyper-parameter check all of their input
+  (gradient dtypes and shapes, every state entry) before they write anything,
+  and never modify the caller's arrays.
+* Names are PyTorch's: Keras's ``learning_rate=``, ``beta_1=``, ``epsilon=`` or
+  ``rho=`` raise a ``TypeError`` that says what to write instead.
 * Arithmetic follows IEEE rules as in PyTorch: a non-finite gradient gives
   non-finite parameters, silently (no NumPy warning); detecting divergence is
   the training loop's job.
@@ -30,6 +39,7 @@ import copy
 import difflib
 import functools
 import inspect
+import numbers
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
@@ -504,7 +514,8 @@ def _betas(value: Any) -> tuple[Hyperparameter, Hyperparameter]:
     if isinstance(value, np.ndarray) and value.ndim > 0:
         value = list(value)
     if isinstance(value, str | bytes) or not isinstance(value, Sequence):
-        raise ValueError(f"betas must be a pair (beta1, beta2), got {short_repr(value)}")
+        hint = f"; write betas=({value!r}, 0.999)" if isinstance(value, numbers.Real) else ""
+        raise ValueError(f"betas must be a pair (beta1, beta2), got {short_repr(value)}{hint}")
     if len(value) != 2:
         raise ValueError(
             f"betas must be a pair (beta1, beta2), got {len(value)} values: {short_repr(value)}"
@@ -768,7 +779,7 @@ class Optimizer:
 
     def __init__(self, params: np.ndarray | Sequence[np.ndarray], **hyperparameters: Any):
         self._use_params(_check_params(params))
-        self.state = [{} for _ in self._params]
+        object.__setattr__(self, "state", [{} for _ in self._params])
         self._scratch: list[Scratch | None] = [None] * len(self._params)
         self._set_hyperparameters(hyperparameters)
 
@@ -849,8 +860,13 @@ class Optimizer:
     def __setattr__(self, name: str, value: Any) -> None:
         if name in self.hyperparameter_names:
             self._set_hyperparameters({**self.hyperparameters, name: value})
-        elif name.startswith("_") or name in ("params", "state"):
+        elif name.startswith("_") or name == "params":
             object.__setattr__(self, name, value)
+        elif name == "state":
+            raise AttributeError(
+                f"{type(self).__name__}.state is kept by the optimizer; "
+                "to restore a saved one, use opt.load_state_dict(saved)"
+            )
         else:
             hint = _attribute_hint(type(self), name, value)
             raise AttributeError(
@@ -904,30 +920,22 @@ class Optimizer:
         rule = type(self).update_rule
         params, states = self._params, self.state
         # The work arrays are made before the first parameter moves, too.
-        blocked = [False] * len(params)
+        blocked, scratches = [], []
         for index, param in enumerate(params):
-            if param.size >= 2 * BLOCK_SIZE and _blockable(
-                param, grads[index], states[index], hyperparameters
-            ):
-                blocked[index] = True
-                self._scratch_for(index, (BLOCK_SIZE,))
-            else:
-                self._scratch_for(index, param.shape)
-        scratches = self._scratch
+            large = param.size >= 2 * BLOCK_SIZE
+            blocked.append(
+                large and _blockable(param, grads[index], states[index], hyperparameters)
+            )
+            scratches.append(
+                self._scratch_for(index, (BLOCK_SIZE,) if blocked[-1] else param.shape)
+            )
         with np.errstate(all="ignore"):  # IEEE arithmetic, silent, as in torch
             for index, param in enumerate(params):
+                grad, state, scratch = grads[index], states[index], scratches[index]
                 if blocked[index]:
-                    _update_in_blocks(
-                        rule, param, grads[index], states[index], hyperparameters, scratches[index]
-                    )
+                    _update_in_blocks(rule, param, grad, state, hyperparameters, scratch)
                 else:
-                    rule(
-                        param,
-                        grads[index],
-                        states[index],
-                        scratch=scratches[index],
-                        **hyperparameters,
-                    )
+                    rule(param, grad, state, scratch=scratch, **hyperparameters)
 
     def _scratch_for(self, index: int, shape: tuple[int, ...]) -> Scratch:
         """Parameter ``index``'s two work arrays of ``shape``, made once and reused."""
@@ -939,7 +947,9 @@ class Optimizer:
 
     def _check_grads(self, grads: Any) -> list[np.ndarray]:
         params, owners = self._params, self._memory_owners
-        if isinstance(grads, np.ndarray):
+        if type(grads) is list or type(grads) is tuple:
+            pass  # the common case, first: an isinstance check on an ABC costs more
+        elif isinstance(grads, np.ndarray | numbers.Number):  # one gradient, one parameter
             grads = (grads,)
         elif isinstance(grads, str | bytes | dict) or not isinstance(grads, Sequence):
             raise ValueError(
@@ -1053,9 +1063,18 @@ class Optimizer:
         if missing or unknown:
             problems = [f"lack {missing}"] if missing else []
             problems += [f"add unknown {unknown}"] if unknown else []
+            torch_only = [
+                key for key in unknown if key in (*_TORCH_ONLY, "decoupled_weight_decay")
+            ]
+            hint = (
+                f" ({', '.join(torch_only)}: torch's implementation options, "
+                "delete them from the dict)"
+                if torch_only
+                else ""
+            )
             raise ValueError(
                 f"the state_dict's hyper-parameters {' and '.join(problems)}; "
-                f"{name}'s are {', '.join(self.hyperparameter_names)}"
+                f"{name}'s are {', '.join(self.hyperparameter_names)}{hint}"
             )
         hyperparameters = self._checked(group)
         states = state_dict["state"]
@@ -1075,7 +1094,7 @@ class Optimizer:
         # Everything is valid: now write.
         for hyper_name, value in hyperparameters.items():
             object.__setattr__(self, hyper_name, value)
-        self.state = state
+        object.__setattr__(self, "state", state)
 
     def _checked_state(
         self, index: int, param: np.ndarray, entries: Any, required: tuple[str, ...]
@@ -1114,6 +1133,10 @@ def _checked_step(where: str, value: Any) -> int:
     message = f"{where}: step must be an int >= 0, got {short_repr(value)}"
     if isinstance(value, bool | np.bool_):
         raise ValueError(message)
+    if isinstance(value, numbers.Integral):
+        if value < 0:
+            raise ValueError(message)
+        return int(value)
     try:
         step = np.asarray(value)
     except Exception:
@@ -1480,9 +1503,10 @@ class Adagrad(Optimizer):
             eps=eps,
             maximize=maximize,
         )
-        self.state = [
-            _adagrad_initial_state(param, self.initial_accumulator_value) for param in self.params
-        ]
+        initial = self.initial_accumulator_value
+        object.__setattr__(
+            self, "state", [_adagrad_initial_state(param, initial) for param in self.params]
+        )
 
     def _check(self, values: dict[str, Any]) -> dict[str, Any]:
         return {

@@ -1090,6 +1090,8 @@ def assert_same(left, right, where="") -> None:
         assert len(left) == len(right), where
         for index, (a, b) in enumerate(zip(left, right, strict=True)):
             assert_same(a, b, f"{where}[{index}]")
+    elif type(left).__module__.startswith("torch"):  # a tensor
+        assert_same(left.detach().numpy(), right.detach().numpy(), where)
     elif isinstance(left, float) and np.isnan(left):
         assert np.isnan(right), where
     else:
@@ -1104,6 +1106,12 @@ def assert_refused_and_unchanged(opt, call, given, error, fragments) -> None:
     for fragment in fragments:
         assert fragment in message, f"{fragment!r} not in {message!r}"
     assert_same(snapshot(opt, given), before)
+
+
+def _tensor_requiring_grad(param: np.ndarray):
+    """What a torch user may pass: a tensor that NumPy cannot read without .detach()."""
+    torch = pytest.importorskip("torch")
+    return torch.tensor(param, requires_grad=True)
 
 
 def second(make_bad):
@@ -1146,7 +1154,8 @@ BAD_GRADIENTS = [
     ("text for grads", lambda ps: "ab", ["grads must be a list", "str"]),
     ("generator", lambda ps: (np.cos(p) for p in ps), ["grads must be a list", "generator"]),
     ("None for grads", lambda ps: None, ["grads must be a list", "NoneType"]),
-    ("a float", lambda ps: 0.5, ["grads must be a list", "float"]),
+    ("a float for two", lambda ps: 0.5, ["expected 2 gradient(s)", "got 1"]),
+    ("torch tensor", second(_tensor_requiring_grad), ["gradient 1 cannot be made an array"]),
 ]
 
 
@@ -1411,7 +1420,7 @@ SPECIFIC_BAD_HYPERPARAMETERS = {
         ("betas", (0.9, 1.0), "Invalid beta parameter at index 1: 1.0"),
         ("betas", (-0.1, 0.9), "Invalid beta parameter at index 0: -0.1"),
         ("betas", (0.9, float("nan")), "betas[1] must be finite, got nan"),
-        ("betas", 0.9, "betas must be a pair (beta1, beta2), got 0.9"),
+        ("betas", 0.9, "betas must be a pair (beta1, beta2), got 0.9; write betas=(0.9, 0.999)"),
         ("betas", "ab", "betas must be a pair (beta1, beta2), got 'ab'"),
         ("betas", (0.9, 0.99, 0.999), "got 3 values: (0.9, 0.99, 0.999)"),
         ("eps", -1.0, "Invalid epsilon value: -1.0"),
@@ -1634,6 +1643,48 @@ def test_interleaved_views_share_no_memory_and_are_accepted():
 
 
 # -- gradients that are not plain float arrays, handled correctly ---------------
+
+
+def test_a_zero_dimensional_parameter_takes_a_number_as_its_gradient():
+    theta = np.array(1.0)
+    opt = SGD(theta, lr=0.5)
+    opt.step(2.0)
+    opt.step(np.float32(1.0))
+    assert theta.shape == () and theta == -0.5
+
+
+def test_state_is_not_assignable():
+    opt, _ = started(Adam, {"lr": 0.1})
+    message = (
+        "Adam.state is kept by the optimizer; to restore a saved one, use opt.load_state_dict"
+    )
+    assert_refused_and_unchanged(
+        opt, lambda: setattr(opt, "state", []), [], AttributeError, [message]
+    )
+
+
+def test_load_state_dict_names_torch_only_options():
+    saved = started(Adam, {"lr": 0.1})[0].state_dict()
+    saved["param_groups"][0].update(foreach=None, fused=None)
+    opt, _ = started(Adam, {"lr": 0.1}, shift=0.3)
+    message = "fused: torch's implementation options, delete them from the dict"
+    assert_refused_and_unchanged(
+        opt, lambda: opt.load_state_dict(saved), saved, ValueError, [message]
+    )
+
+
+def test_load_state_dict_takes_any_large_step_count():
+    saved = started(Adam, {"lr": 0.1})[0].state_dict()
+    saved["state"][0]["step"] = 10**30  # bias corrections of exactly 1, as in a long run
+    opt, _ = started(Adam, {"lr": 0.1}, shift=0.3)
+    opt.load_state_dict(saved)
+    assert opt.state[0]["step"] == 10**30
+
+
+def test_positional_keras_arguments_get_a_hint():
+    """Keras's order is (learning_rate, beta_1, beta_2, epsilon); torch's has betas as a pair."""
+    with pytest.raises(ValueError, match=re.escape("got 0.9; write betas=(0.9, 0.999)")):
+        Adam([np.zeros(2)], 0.001, 0.9, 0.999)
 
 
 def test_integer_matrix_and_unmasked_gradients_act_as_their_values():
