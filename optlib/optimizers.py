@@ -1197,6 +1197,8 @@ _SECOND_BETA = ("beta_2", "beta2", "b2")
 def _with_keyword_hints(init: Callable[..., None]) -> Callable[..., None]:
     """Wrap a constructor so that an unknown keyword says what to write instead."""
     signature = inspect.signature(init)
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in signature.parameters.values()):
+        return init  # takes any keyword: nothing to check
     accepted = frozenset(signature.parameters) - {"self"}
 
     @functools.wraps(init)

@@ -1814,3 +1814,13 @@ def test_constructor_signatures_are_the_documented_ones():
         "maximize",
     ]
     assert inspect.signature(SGD).parameters["lr"].default == 1e-3
+
+
+def test_a_subclass_taking_any_keyword_is_not_second_guessed():
+    class Scaled(SGD):
+        def __init__(self, params, scale=1.0, **kwargs):
+            super().__init__(params, **kwargs)
+
+    Scaled(np.zeros(2), scale=2.0, lr=0.1)
+    with pytest.raises(TypeError, match=re.escape("Scaled got an unexpected keyword argument")):
+        Scaled(np.zeros(2), learning_rate=0.1)
