@@ -62,21 +62,24 @@ lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# The unit tests, and every optlib module's docstring examples.
 unit: $(VENV)/.dev-installed
-	$(BIN)/pytest -q tests --ignore=tests/test_site.py
+	$(BIN)/pytest -q --doctest-modules tests optlib --ignore=tests/test_site.py
 
 nbval: $(VENV)/.dev-installed
 	$(BIN)/pytest -q --nbval-lax chapters appendices
 
 browser: $(VENV)/.dev-installed
+	@test -x $(CHROMIUM) || { echo "make browser: no Chromium at $(CHROMIUM); install Debian's (apt-get install chromium) or pass CHROMIUM=/path/to/chromium"; exit 1; }
 	$(BIN)/pytest -q tests/test_site.py --chromium=$(CHROMIUM)
 
 test: lint unit nbval book-strict browser
 
 # --- conveniences -----------------------------------------------------------
 
+# Jupyter refuses to start as root unless told; containers often run as root.
 lab: $(VENV)/.book-installed
-	$(BIN)/jupyter lab chapters/
+	$(BIN)/jupyter lab chapters/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
 # OpenBLAS's core-type override slows a current numpy; unset it for timing only.
 bench: $(VENV)/.dev-installed

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
-
 import numpy as np
 import pytest
 
@@ -22,14 +20,6 @@ def _runs(fn, x0, steps=100):
 
 def _lines(ax):
     return {line.get_label(): line for line in ax.get_lines()}
-
-
-def test_docstring_example_runs():
-    finder = doctest.DocTestFinder()
-    runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
-    (test,) = finder.find(plotting.final_loss_vs_lr_plot, globs=vars(plotting).copy())
-    runner.run(test)
-    assert runner.failures == 0 and runner.tries > 0
 
 
 def test_exported():

@@ -3,8 +3,6 @@ adaptive_step_explorer."""
 
 from __future__ import annotations
 
-import doctest
-
 import numpy as np
 import pytest
 
@@ -184,17 +182,3 @@ def test_adaptive_step_explorer_refuses_bad_arguments():
         widgets.adaptive_step_explorer(
             Quadratic(), [1.0, 1.0], {"A": (Adagrad, {})}, steps=5, shown_steps=[10]
         )
-
-
-def test_docstring_examples():
-    for module, names in (
-        (training, ("record_state",)),
-        (plotting, ("coordinate_plot",)),
-        (widgets, ("adaptive_step_explorer",)),
-    ):
-        for name in names:
-            finder = doctest.DocTestFinder()
-            runner = doctest.DocTestRunner()
-            for test in finder.find(getattr(module, name), name, globs=dict(vars(module))):
-                runner.run(test)
-            assert runner.failures == 0, name

@@ -4,8 +4,6 @@ Race, race_board, progress (optlib.widgets)."""
 from __future__ import annotations
 
 import doctest
-import statistics
-import time
 
 import ipywidgets as ipw
 import matplotlib
@@ -244,7 +242,7 @@ def test_static_frames_are_deterministic(races):
     assert first.frames == second.frames
 
 
-def test_live_board_adds_start_and_lr_factor_and_updates_quickly(races):
+def test_live_board_adds_start_and_lr_factor_and_updates(races):
     board = widgets.race_board(races, shown_steps=[0, 5, 10, 20, 40], mode="live")
     assert list(board.controls) == ["surface", "start", "lr_factor", "step"]
     factors = [value for _, value in board.controls["lr_factor"].options]
@@ -253,12 +251,10 @@ def test_live_board_adds_start_and_lr_factor_and_updates_quickly(races):
     before = board.image.value
     board.set(start=1)
     assert board.image.value != before
-    times = []
-    for step in (0, 5, 10, 20, 40, 5, 10):
-        tick = time.perf_counter()
-        board.set(step=step)
-        times.append(time.perf_counter() - tick)
-    assert statistics.median(times) < 0.25  # the book's target is 50 ms; CI machines vary
+    # Its update speed (50 ms median) is measured by `make bench` (bench_widgets).
+    before = board.image.value
+    board.set(step=40)
+    assert board.image.value != before
     board.set(surface="Saddle")
     assert "Saddle surface" in board.alt_text(**board.values)
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import importlib.util
 import re
-import time
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +36,7 @@ from conftest import ROOT
 pytestmark = pytest.mark.browser
 
 TIMEOUT_MS = 20_000
+CHANGE_TIMEOUT_MS = 10_000  # a moved control must change its figure within this
 VIEW_SCRIPT = 'script[type="application/vnd.jupyter.widget-view+json"]'
 STATE_SCRIPT = 'script[type="application/vnd.jupyter.widget-state+json"]'
 SLIDER = ".noUi-handle"
@@ -207,12 +207,16 @@ def _exercise_static_widgets(page: Any, failures: list[str]) -> int:
                 failures.append(f"static widget #{index + 1} shows no image")
                 break
             action = _move(page, controls.nth(number))
-            deadline = time.monotonic() + 5
-            after = before
-            while after == before and time.monotonic() < deadline:
-                page.wait_for_timeout(100)
-                after = box.evaluate(FIGURE_JS)
-            if after == before:
+            try:  # a condition, polled by the browser, not a fixed wait
+                page.wait_for_function(
+                    f"async ([box, before]) => (await ({FIGURE_JS})(box)) !== before",
+                    arg=[box.element_handle(), before],
+                    timeout=CHANGE_TIMEOUT_MS,
+                )
+                changed = True
+            except PlaywrightTimeoutError:
+                changed = False
+            if not changed:
                 failures.append(
                     f"static widget #{index + 1}, control #{number + 1} ({action}):"
                     " the figure did not change"
@@ -312,7 +316,7 @@ def test_page(
         page.screenshot(path=screenshots / _screenshot_name(page_name), full_page=True)
 
         interactions = _exercise_static_widgets(page, failures)
-        page.wait_for_timeout(200)  # let a late console error arrive
+        page.wait_for_load_state("networkidle")  # a late request or console error arrives
     finally:
         weight = _weight(responses, site_url)
         context.close()
