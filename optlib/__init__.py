@@ -37,6 +37,7 @@ from optlib.losses import (
 )
 from optlib.models import MLP, LinearRegression, LogisticRegression, SoftmaxRegression
 from optlib.optimizers import SGD, Adagrad, Adam, AdamW, RMSprop
+from optlib.source import show_source
 from optlib.training import History, SweepResult, Trajectory, fit, minimize, sweep
 
 __version__ = "0.1.0"
@@ -89,6 +90,7 @@ __all__ = [
     "mae",
     "minimize",
     "mse",
+    "show_source",
     "sparse_cce",
     "sweep",
 ]

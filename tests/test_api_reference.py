@@ -50,6 +50,7 @@ MODULES = (
     "training",
     "models",
     "datasets",
+    "source",
     "check",
     "plotting",
     "widgets",

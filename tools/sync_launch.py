@@ -4,7 +4,7 @@
 (``repository.url``, ``repository.branch``). The launch buttons read it there;
 the notebooks cannot, so this script copies it into the first code cell of each
 chapter: the guarded cell that installs ``optlib`` when a chapter runs on Colab
-or Binder without it. The cell's text is also written to
+without it (Binder installs it with the requirements). The cell's text is also written to
 ``book_assets/install_cell.py`` for reading and review.
 
     python tools/sync_launch.py           # rewrite the cells that differ
@@ -28,48 +28,23 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 CELL_FILE = ROOT / "book_assets" / "install_cell.py"
-MARKER = "# Install optlib when this notebook runs on Colab or Binder without it."
+MARKER = "# On Colab, install optlib first (elsewhere this cell does nothing)."
 TAGS = ["remove-cell"]
+# Collapsed in JupyterLab and Notebook 7, as it is absent from the website.
+HIDDEN = {"source_hidden": True, "outputs_hidden": True}
 
+# Binder installs the requirements and optlib itself (binder/postBuild); on
+# Colab this cell adds optlib and what it declares (numpy, matplotlib,
+# ipywidgets: Colab already has them).
 TEMPLATE = """\
 {marker}
-# Elsewhere it does nothing. Written by tools/sync_launch.py from _config.yml.
-def _install_optlib(repository: str, branch: str) -> None:
-    import importlib
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
+import importlib.util, subprocess, sys  # noqa: E401, I001
 
-    on_colab = "google.colab" in sys.modules or "COLAB_RELEASE_TAG" in os.environ
-    on_binder = "BINDER_REPO_URL" in os.environ or "BINDER_LAUNCH_HOST" in os.environ
-    if not (on_colab or on_binder):
-        return
-    try:
-        importlib.import_module("optlib")
-        return
-    except ImportError:
-        pass
-    if on_binder:  # the repository is checked out: install its root
-        here = Path(os.environ.get("REPO_DIR") or Path.cwd()).resolve()
-        roots = [p for p in (here, *here.parents) if (p / "optlib" / "__init__.py").is_file()]
-        if not roots:
-            raise RuntimeError(f"optlib is missing and no checkout of it contains {{here}}")
-        target = str(roots[0])
-    elif repository:
-        target = f"optlib @ git+{{repository}}@{{branch}}"
-    else:
-        raise RuntimeError("repository.url is not set in the book's _config.yml")
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", target], check=True)
-    importlib.invalidate_caches()
-    importlib.import_module("optlib")
-
-
-_install_optlib(
-    repository={repository},
-    branch={branch},
-)
-del _install_optlib
+if "google.colab" in sys.modules and importlib.util.find_spec("optlib") is None:
+    REPOSITORY, BRANCH = {repository}, {branch}  # from the book's _config.yml
+    assert REPOSITORY, "repository.url is not set in the book's _config.yml"
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
+                    f"optlib @ git+{{REPOSITORY}}@{{BRANCH}}"], check=True)  # fmt: skip
 """
 
 
@@ -139,6 +114,8 @@ def problems(url: str, branch: str) -> list[str]:
             found.append(f"{name}: the install cell differs from _config.yml")
         if not set(TAGS) <= set(cell.metadata.get("tags", [])):
             found.append(f"{name}: the install cell lacks the tags {TAGS}")
+        if cell.metadata.get("jupyter") != HIDDEN:
+            found.append(f"{name}: the install cell is not collapsed in Jupyter ({HIDDEN})")
     return found
 
 
@@ -153,17 +130,21 @@ def sync(url: str, branch: str) -> list[Path]:
         notebook = nbformat.read(path, as_version=4)
         index = _install_cell_index(notebook)
         if index is None:
-            cell = nbformat.v4.new_code_cell(text, metadata={"tags": list(TAGS)})
+            cell = nbformat.v4.new_code_cell(
+                text, metadata={"tags": list(TAGS), "jupyter": dict(HIDDEN)}
+            )
             if notebook.nbformat_minor < 5:
                 del cell["id"]  # cell ids came with nbformat 4.5
             notebook.cells.insert(0, cell)
         else:
             cell = notebook.cells[index]
             tags = cell.metadata.get("tags", [])
-            if cell.source == text and set(TAGS) <= set(tags):
+            hidden = cell.metadata.get("jupyter") == HIDDEN
+            if cell.source == text and set(TAGS) <= set(tags) and hidden:
                 continue
             cell.source = text
             cell.metadata["tags"] = [*tags, *(t for t in TAGS if t not in tags)]
+            cell.metadata["jupyter"] = dict(HIDDEN)
             cell.outputs = []
             cell.execution_count = None
         nbformat.write(notebook, path)
