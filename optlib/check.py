@@ -956,10 +956,13 @@ class CheckResult:
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
-        colour = "#009E73" if self.passed else "#D55E00"  # Okabe-Ito: colour-blind safe
+        # Okabe-Ito green and vermillion, darkened so that white text on them has a
+        # contrast of at least 4.5:1 (WCAG AA) in light and dark themes alike.
+        colour = "#007A5A" if self.passed else "#B34700"
+        chip = f"color:#fff;background:{colour};padding:0 0.3em;border-radius:3px"
         parts = [
             '<div class="optlib-check">',
-            f'<p><strong style="color:{colour}">{html.escape(self.verdict)}</strong>: '
+            f'<p><strong style="{chip}">{html.escape(self.verdict)}</strong>: '
             f"<code>{html.escape(self.title)}</code></p>",
         ]
         if self.note:
