@@ -7,10 +7,12 @@ BIN    := $(VENV)/bin
 HTML   := _build/html
 # _ext/ too: Sphinx does not rewrite pages when only an extension's code changes.
 BOOK_INPUTS := $(wildcard optlib/*.py) requirements.txt $(wildcard _ext/*.py)
-# The browser test needs Chromium from Debian's packages (.ci/run installs it).
+# The browser tests need Chromium from Debian's packages (.ci/run installs it).
 CHROMIUM ?= /usr/bin/chromium
+# A recipe's first line in each target that drives Chromium ($@ names the target).
+chromium_check = @test -x $(CHROMIUM) || { echo "make $@: no Chromium at $(CHROMIUM); install Debian's (apt-get install chromium) or pass CHROMIUM=/path/to/chromium"; exit 1; }
 
-.PHONY: help book test lint unit nbval book-strict browser lab bench clean
+.PHONY: help book test lint unit nbval book-strict browser jupyter lab bench clean
 
 help:
 	@echo "make book   set up .venv and build the website into $(HTML)"
@@ -64,16 +66,22 @@ lint: $(VENV)/.dev-installed
 
 # The unit tests, and every optlib module's docstring examples.
 unit: $(VENV)/.dev-installed
-	$(BIN)/pytest -q --doctest-modules tests optlib --ignore=tests/test_site.py
+	$(BIN)/pytest -q --doctest-modules tests optlib --ignore=tests/test_site.py --ignore=tests/test_jupyter.py
 
 nbval: $(VENV)/.dev-installed
 	$(BIN)/pytest -q --nbval-lax chapters appendices
 
 browser: $(VENV)/.dev-installed
-	@test -x $(CHROMIUM) || { echo "make browser: no Chromium at $(CHROMIUM); install Debian's (apt-get install chromium) or pass CHROMIUM=/path/to/chromium"; exit 1; }
+	$(chromium_check)
 	$(BIN)/pytest -q tests/test_site.py --chromium=$(CHROMIUM)
 
-test: lint unit nbval book-strict browser
+# Each chapter in JupyterLab (run as a reader runs it, in Chromium) and in a
+# fresh environment with only optlib installed (Colab). Alone: add -m colab.
+jupyter: $(VENV)/.dev-installed
+	$(chromium_check)
+	$(BIN)/pytest -q tests/test_jupyter.py --chromium=$(CHROMIUM)
+
+test: lint unit nbval book-strict browser jupyter
 
 # --- conveniences -----------------------------------------------------------
 

@@ -54,6 +54,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="the built website for tests/test_site.py (default: _build/html); the"
         " screenshots and site-report.json go next to it",
     )
+    parser.addoption(
+        "--chapters",
+        default=str(ROOT / "chapters"),
+        help="the folder of notebooks for tests/test_jupyter.py (default: chapters/)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for marker in (
+        "jupyterlab: runs each chapter in JupyterLab in headless Chromium (test_jupyter.py)",
+        "colab: runs each chapter in a fresh environment with only optlib (test_jupyter.py)",
+    ):
+        config.addinivalue_line("markers", marker)
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
