@@ -434,7 +434,7 @@ def test_install_cells_match_config() -> None:
 #: What a page may fetch before anything loads lazily, gzipped as a static host
 #: serves it: its HTML, its scripts and stylesheets, and its eager images.
 #: Lighthouse (``make bench``) measured every page at performance >= 90 within it.
-PAGE_BUDGET_BYTES = 700_000
+PAGE_BUDGET_BYTES = 400_000
 #: Synchronous scripts allowed in <head>: the theme's inline scripts need it at once.
 SYNCHRONOUS_OK = ("documentation_options.js",)
 
