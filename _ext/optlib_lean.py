@@ -30,6 +30,9 @@ MathJax. When the HTML build finishes, this extension rewrites every page:
   ``defer`` (the theme's search index, Sphinx's and the extensions' scripts),
   but ``documentation_options.js`` (0.4 KB), which the theme's inline scripts
   need at once.
+* **Rendering.** ``_static/optlib-lean.css`` gives code cells
+  ``content-visibility: auto``: off-screen cells (thousands of highlighted
+  tokens) are not styled or laid out until they near the viewport.
 * **Images.** Every ``<img>`` of the book's figures gets its ``width`` and
   ``height`` (no layout shift) and, below the first, ``loading="lazy"``.
 
@@ -70,6 +73,7 @@ ALTS_CLASS = "optlib-alts"
 LINKS = ("LinkModel", "DirectionalLinkModel")
 LOADER = "optlib-widgets.js"
 ICONS_CSS = "optlib-icons.css"
+LEAN_CSS = "optlib-lean.css"  # static: content-visibility for the code cells
 FRAMES_DIR = "_images/frames"
 
 
@@ -458,5 +462,6 @@ def _rewrite(app: Sphinx, exception: Exception | None) -> None:
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_css_file(ICONS_CSS)
+    app.add_css_file(LEAN_CSS)
     app.connect("build-finished", _rewrite)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -116,8 +116,10 @@
     });
   }
   function watch() {
+    // The cell, not the output inside it: optlib-lean.css skips the rendering
+    // of an off-screen cell's contents, which then never intersect anything.
     areas = Array.prototype.map.call(document.querySelectorAll(VIEW), function (view) {
-      return view.parentElement;
+      return view.closest(".cell") || view.parentElement;
     });
     if (!areas.length || loading) return;
     if (!("IntersectionObserver" in window)) {
