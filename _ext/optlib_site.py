@@ -25,6 +25,7 @@ What it does, in the order Sphinx runs it:
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -115,9 +116,30 @@ def _publish_assets(app: Sphinx) -> None:
             )
 
 
+def _run_removed_cells_in_place(app: Sphinx, docname: str, source: list[str]) -> None:
+    """Let a chapter's hidden verification cells run where they stand.
+
+    With inline execution (``_config.yml``), myst-nb drops a ``remove-cell``
+    code cell before rendering and runs it only when the next shown code cell
+    runs: an ``{eval}`` in the prose right after it would find no value.
+    ``remove-input`` with ``remove-output`` shows nothing either, but runs the
+    cell in place (MyST-NB issue 418). The notebook files are not changed.
+    """
+    if not str(app.env.doc2path(docname)).endswith(".ipynb"):
+        return
+    notebook = json.loads(source[0])
+    for cell in notebook.get("cells", []):
+        tags = cell.get("metadata", {}).get("tags", [])
+        if cell.get("cell_type") == "code" and "remove-cell" in tags:
+            kept = [tag for tag in tags if tag != "remove-cell"]
+            cell["metadata"]["tags"] = [*kept, "remove-input", "remove-output"]
+    source[0] = json.dumps(notebook)
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     os.environ[WIDGET_MODE_VARIABLE] = "static"
     app.connect("config-inited", _configure)
+    app.connect("source-read", _run_removed_cells_in_place)
     app.connect("html-page-context", _dedupe_assets, priority=900)
     app.connect("builder-inited", _publish_assets)
     # Before the theme's scripts (Font Awesome reads its settings when it loads).

@@ -42,6 +42,43 @@ def as_float_array(name: str, value: Any, dtype: np.dtype | None = None) -> np.n
     return array.astype(dtype, copy=False)
 
 
+#: Array types whose arithmetic or indexing is not that of a plain array: a
+#: ``np.matrix`` multiplies with ``*`` and stays 2-D when indexed, and a masked
+#: array's masked entries would be read as numbers by ``np.asarray``.
+ARRAY_SUBCLASSES = (np.matrix, np.ma.MaskedArray)
+
+
+def refuse_matrix_and_masked(name: str, value: Any) -> None:
+    """Refuse ``np.matrix`` and masked arrays with a ``TypeError`` that says what to pass.
+
+    Both would silently give wrong numbers: the masked entries of a masked array
+    are used as numbers, and a matrix's ``*`` is the matrix product. Used by
+    :mod:`optlib.losses`, :mod:`optlib.models`, :mod:`optlib.training`,
+    :mod:`optlib.datasets` and :mod:`optlib.functions`.
+
+    Examples
+    --------
+    >>> refuse_matrix_and_masked("X", np.ones((2, 2)))  # a plain array: nothing to say
+    >>> refuse_matrix_and_masked("y", np.ma.masked_invalid([1.0, np.nan]))
+    Traceback (most recent call last):
+    ...
+    TypeError: y is a masked array (numpy.ma.MaskedArray), which is not supported: ...
+    """
+    if not isinstance(value, ARRAY_SUBCLASSES):
+        return
+    if isinstance(value, np.ma.MaskedArray):
+        raise TypeError(
+            f"{name} is a masked array (numpy.ma.MaskedArray), which is not supported: its "
+            f"masked entries would be used as numbers. Pass {name}.filled(value) with a value "
+            f"of your choice, or drop the masked rows first (np.ma.getmaskarray({name}) "
+            "marks them)"
+        )
+    raise TypeError(
+        f"{name} is a numpy.matrix, which is not supported (its * is the matrix product and "
+        f"it stays 2-D when indexed): pass np.asarray({name})"
+    )
+
+
 def check_finite(name: str, array: np.ndarray) -> None:
     """Refuse NaN and infinity, saying how many entries are affected."""
     finite = np.isfinite(array)

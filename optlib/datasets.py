@@ -14,8 +14,7 @@ from importlib import resources
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validation import as_float_array, check_finite
-from .losses import _refuse_matrix_and_masked
+from ._validation import as_float_array, check_finite, refuse_matrix_and_masked
 
 __all__ = ["Penguins", "load_penguins", "standardize", "train_test_split"]
 
@@ -135,7 +134,7 @@ def standardize(
     >>> mean, std
     (array([ 2., 20.]), array([ 1., 10.]))
     """
-    _refuse_matrix_and_masked("X", X)
+    refuse_matrix_and_masked("X", X)
     X = as_float_array("X", X)
     if X.ndim == 0 or X.ndim > 2:
         raise ValueError(
@@ -188,7 +187,7 @@ def standardize(
 
 def _statistic(name: str, value: ArrayLike, X: np.ndarray) -> np.ndarray:
     """A given ``mean`` or ``std``: one finite value per column of ``X``, in its dtype."""
-    _refuse_matrix_and_masked(name, value)
+    refuse_matrix_and_masked(name, value)
     array = as_float_array(name, value).astype(X.dtype, copy=False)
     expected = X.shape[1:]
     if array.shape != expected:
@@ -243,7 +242,7 @@ def train_test_split(
     parts = []
     for i, a in enumerate(arrays):
         name = f"arrays[{i}]"
-        _refuse_matrix_and_masked(name, a)
+        refuse_matrix_and_masked(name, a)
         try:
             array = np.asarray(a)
         except ValueError as error:  # ragged lists and the like

@@ -44,8 +44,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ._validation import as_float_array, check_finite
-from .losses import _refuse_matrix_and_masked
+from ._validation import as_float_array, check_finite, refuse_matrix_and_masked
 
 __all__ = [
     "SURFACES",
@@ -98,7 +97,7 @@ class Surface:
 
     def _points(self, x: Any) -> np.ndarray:
         if type(x) is not np.ndarray:  # a plain float array, on every step: nothing to do
-            _refuse_matrix_and_masked("x", x)
+            refuse_matrix_and_masked("x", x)
         x = as_float_array("x", x)
         if x.ndim == 0 or x.shape[-1] != self.dim:
             hint = (
@@ -170,7 +169,7 @@ class Quadratic(Surface):
     name: ClassVar[str] = "Quadratic"
 
     def __init__(self, A: Any = ((1.0, 0.0), (0.0, 10.0)), center: Any = None) -> None:
-        _refuse_matrix_and_masked("A", A)
+        refuse_matrix_and_masked("A", A)
         matrix = as_float_array("A", A, dtype=np.float64)
         if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1] or matrix.shape[0] == 0:
             hint = (
@@ -199,7 +198,7 @@ class Quadratic(Surface):
         d = matrix.shape[0]
         if center is None:
             center = np.zeros(d)
-        _refuse_matrix_and_masked("center", center)
+        refuse_matrix_and_masked("center", center)
         c = as_float_array("center", center, dtype=np.float64)
         if c.shape != (d,):
             raise ValueError(

@@ -57,6 +57,7 @@ from optlib._validation import (
     check_ndim,
     check_nonempty,
     check_same_shape,
+    refuse_matrix_and_masked,
 )
 
 __all__ = [
@@ -612,40 +613,12 @@ def _log_softmax_and_softmax(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 # --- argument checks ----------------------------------------------------------------
 
-#: Array types whose arithmetic or indexing is not that of a plain array: a
-#: ``np.matrix`` multiplies with ``*`` and stays 2-D when indexed, and a masked
-#: array's masked entries would be read as numbers by ``np.asarray``.
-_ARRAY_SUBCLASSES = (np.matrix, np.ma.MaskedArray)
-
 #: Reductions of Keras and of old PyTorch versions, and the optlib name for each.
 _OTHER_REDUCTIONS = {
     "sum_over_batch_size": "mean",
     "auto": "mean",
     "elementwise_mean": "mean",
 }
-
-
-def _refuse_matrix_and_masked(name: str, value: Any) -> None:
-    """Refuse ``np.matrix`` and masked arrays with a ``TypeError`` that says what to pass.
-
-    Both would silently give wrong numbers: the masked entries of a masked array
-    are used as numbers, and a matrix's ``*`` is the matrix product. Shared with
-    :mod:`optlib.models`, :mod:`optlib.training`, :mod:`optlib.datasets` and
-    :mod:`optlib.functions`.
-    """
-    if not isinstance(value, _ARRAY_SUBCLASSES):
-        return
-    if isinstance(value, np.ma.MaskedArray):
-        raise TypeError(
-            f"{name} is a masked array (numpy.ma.MaskedArray), which is not supported: its "
-            f"masked entries would be used as numbers. Pass {name}.filled(value) with a value "
-            f"of your choice, or drop the masked rows first (np.ma.getmaskarray({name}) "
-            "marks them)"
-        )
-    raise TypeError(
-        f"{name} is a numpy.matrix, which is not supported (its * is the matrix product and "
-        f"it stays 2-D when indexed): pass np.asarray({name})"
-    )
 
 
 def _ndim(value: Any) -> int | None:
@@ -681,7 +654,7 @@ def _check_from_logits(owner: str, from_logits: Any) -> bool:
 
 
 def _check_predictions(y_pred: ArrayLike) -> np.ndarray:
-    _refuse_matrix_and_masked("y_pred", y_pred)
+    refuse_matrix_and_masked("y_pred", y_pred)
     y_pred = as_float_array("y_pred", y_pred)
     # float16 is promoted: 1e-12 and the -100 floor do not survive in it.
     y_pred = y_pred.astype(np.promote_types(y_pred.dtype, np.float32), copy=False)
@@ -693,7 +666,7 @@ def _check_predictions(y_pred: ArrayLike) -> np.ndarray:
 def _check_pair(y_pred: ArrayLike, y_true: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """Predictions and targets of one shape, the targets in the predictions' dtype."""
     y_pred = _check_predictions(y_pred)
-    _refuse_matrix_and_masked("y_true", y_true)
+    refuse_matrix_and_masked("y_true", y_true)
     y_true = as_float_array("y_true", y_true)
     check_same_shape("y_pred", y_pred, "y_true", y_true)
     check_finite("y_true", y_true)
@@ -716,7 +689,7 @@ def _check_probabilities(y_pred: np.ndarray) -> None:
 def _check_labels(y_true: ArrayLike, shape: tuple[int, int]) -> np.ndarray:
     """Class labels: one per row of ``y_pred`` (of ``shape`` (n, C)), integers in [0, C)."""
     n, n_classes = shape
-    _refuse_matrix_and_masked("y_true", y_true)
+    refuse_matrix_and_masked("y_true", y_true)
     try:
         labels = np.asarray(y_true)
     except Exception as error:  # ragged lists and the like

@@ -49,13 +49,9 @@ from ._validation import (
     check_finite,
     check_nonempty,
     check_positive_int,
+    refuse_matrix_and_masked,
 )
-from .losses import (
-    BinaryCrossEntropy,
-    Loss,
-    SparseCategoricalCrossEntropy,
-    _refuse_matrix_and_masked,
-)
+from .losses import BinaryCrossEntropy, Loss, SparseCategoricalCrossEntropy
 
 __all__ = ["MLP", "LinearRegression", "LogisticRegression", "Model", "SoftmaxRegression"]
 
@@ -132,7 +128,7 @@ class Model:
     # ----------------------------------------------------------------- forward
     def _check_X(self, X: Any) -> np.ndarray:
         """``X`` as a finite ``(n, n_features)`` array of the model's dtype (a copy if cast)."""
-        _refuse_matrix_and_masked("X", X)
+        refuse_matrix_and_masked("X", X)
         X = as_float_array("X", X, dtype=self.dtype)
         if X.ndim != 2:
             hint = ""
@@ -154,7 +150,7 @@ class Model:
 
     def _check_y(self, y: Any, n: int) -> np.ndarray:
         """``y`` as an array with one entry (row) per example; floats take the model's dtype."""
-        _refuse_matrix_and_masked("y", y)
+        refuse_matrix_and_masked("y", y)
         if y is None:
             raise TypeError("y must be an array of targets, one per example (row) of X, got None")
         try:

@@ -40,8 +40,12 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import as_float_array, check_finite, check_positive_int
-from .losses import _refuse_matrix_and_masked
+from ._validation import (
+    as_float_array,
+    check_finite,
+    check_positive_int,
+    refuse_matrix_and_masked,
+)
 from .models import Model
 
 __all__ = [
@@ -262,7 +266,7 @@ def _check_surface(fn: Any) -> int | None:
 
 def _start(x0: Any) -> np.ndarray:
     """``x0`` as a float array, refusing matrices, masked arrays and non-numbers."""
-    _refuse_matrix_and_masked("x0", x0)
+    refuse_matrix_and_masked("x0", x0)
     return as_float_array("x0", x0)
 
 
@@ -532,7 +536,7 @@ def _sweep_hyperparameter(name: str, value: Any, d: int, batch_shapes: list) -> 
         )
     if value is None or isinstance(value, (bool, numbers.Number, str)):
         return value
-    _refuse_matrix_and_masked(name, value)
+    refuse_matrix_and_masked(name, value)
     array = as_float_array(name, value)
     if array.ndim == 0:
         return array

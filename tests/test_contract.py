@@ -63,7 +63,6 @@ EXAMPLES = int(os.environ.get("OPTLIB_CONTRACT_EXAMPLES", "10"))
 RANDOM = settings(
     max_examples=EXAMPLES,
     deadline=None,
-    derandomize=bool(os.environ.get("CI")),  # new draws on every local run; CI repeats itself
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 

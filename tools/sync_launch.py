@@ -30,6 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 CELL_FILE = ROOT / "book_assets" / "install_cell.py"
 MARKER = "# On Colab, install optlib first (elsewhere this cell does nothing)."
 TAGS = ["remove-cell"]
+# The first lines of earlier versions of the cell: sync removes such cells.
+LEGACY_MARKERS = ("# Install optlib when this notebook runs on Colab or Binder without it.",)
 # Collapsed in JupyterLab and Notebook 7, as it is absent from the website.
 HIDDEN = {"source_hidden": True, "outputs_hidden": True}
 
@@ -94,6 +96,14 @@ def _install_cell_index(notebook: nbformat.NotebookNode) -> int | None:
     return None
 
 
+def _legacy_cells(notebook: nbformat.NotebookNode) -> list[int]:
+    return [
+        index
+        for index, cell in enumerate(notebook.cells)
+        if cell.cell_type == "code" and cell.source.startswith(LEGACY_MARKERS)
+    ]
+
+
 def problems(url: str, branch: str) -> list[str]:
     """What disagrees with ``_config.yml``; empty when everything is in sync."""
     text = cell_text(url, branch)
@@ -104,6 +114,8 @@ def problems(url: str, branch: str) -> list[str]:
         notebook = nbformat.read(path, as_version=4)
         index = _install_cell_index(notebook)
         name = path.relative_to(ROOT)
+        if _legacy_cells(notebook):
+            found.append(f"{name}: an earlier version of the install cell is still there")
         if index is None:
             found.append(f"{name}: no install cell")
             continue
@@ -128,6 +140,9 @@ def sync(url: str, branch: str) -> list[Path]:
         written.append(CELL_FILE)
     for path in chapters():
         notebook = nbformat.read(path, as_version=4)
+        legacy = _legacy_cells(notebook)
+        for index in reversed(legacy):
+            del notebook.cells[index]
         index = _install_cell_index(notebook)
         if index is None:
             cell = nbformat.v4.new_code_cell(
@@ -140,7 +155,7 @@ def sync(url: str, branch: str) -> list[Path]:
             cell = notebook.cells[index]
             tags = cell.metadata.get("tags", [])
             hidden = cell.metadata.get("jupyter") == HIDDEN
-            if cell.source == text and set(TAGS) <= set(tags) and hidden:
+            if cell.source == text and set(TAGS) <= set(tags) and hidden and not legacy:
                 continue
             cell.source = text
             cell.metadata["tags"] = [*tags, *(t for t in TAGS if t not in tags)]
