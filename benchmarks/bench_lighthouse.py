@@ -264,9 +264,15 @@ def ready() -> str:
 _SECTION: list[str] = []
 
 
+NOTES = Path(__file__).resolve().parent / "NOTES-website.md"
+
+
 def readme_section() -> str:
-    """The issue's table for README.md (``python -m benchmarks --readme``)."""
-    return "\n".join(_SECTION)
+    """The website's table and its notes, for README.md (``python -m benchmarks --readme``)."""
+    if not _SECTION:
+        return ""
+    notes = NOTES.read_text(encoding="utf-8").strip() if NOTES.is_file() else ""
+    return "\n".join([*_SECTION, "", notes])
 
 
 def run() -> list[dict[str, Any]]:
