@@ -8,8 +8,9 @@ on: a request to another host or an HTTP error; a console error or an uncaught
 page error; math that is not typeset (MathML the browser does not lay out as
 math, or MathJax that did not run), or typeset as an error, or TeX delimiters
 left in the text; an image that does not load; a widget that does not render
-once it is scrolled into view (the widget manager loads lazily); a live (kernel-bound) optlib widget on the website; a static optlib
-widget whose figure does not change when each of its controls moves.
+once it is scrolled into view (the widget manager loads lazily); a live
+(kernel-bound) optlib widget on the website; a static optlib widget whose
+figure does not change when each of its controls moves.
 
 It saves a screenshot of each page in ``_build/screenshots/`` and writes
 ``_build/site-report.json``: per page, the number of math elements, images,
