@@ -30,6 +30,9 @@ MathJax. When the HTML build finishes, this extension rewrites every page:
   ``defer`` (the theme's search index, Sphinx's and the extensions' scripts),
   but ``documentation_options.js`` (0.4 KB), which the theme's inline scripts
   need at once.
+* **No unused search index.** The theme puts Sphinx's search scripts and
+  index (``searchindex.js``, 145 KB) on every page for search-as-you-type;
+  while that option is off, they are left on ``search.html`` only.
 * **Rendering.** ``_static/optlib-lean.css`` gives sections and code cells
   ``content-visibility: auto``: off-screen ones (thousands of highlighted
   tokens and MathML elements) are not laid out until they near the viewport.
@@ -318,6 +321,20 @@ def defer_head_scripts(text: str) -> str:
     return HEAD_SCRIPT_RE.sub(fix, text[:end]) + text[end:]
 
 
+SEARCH_SCRIPTS_RE = re.compile(
+    r'\s*<script\b[^>]*\bsrc="[^"]*(?:_static/searchtools\.js|_static/language_data\.js|'
+    r'searchindex\.js)[^"]*"[^>]*></script>'
+)
+
+
+def drop_unused_search(text: str, page: Path) -> str:
+    """The theme loads Sphinx's search index on every page for search-as-you-type;
+    while that is off (its default), only search.html uses it (145 KB of script)."""
+    if page.name == "search.html" or "search_as_you_type = false" not in text:
+        return text
+    return SEARCH_SCRIPTS_RE.sub("", text)
+
+
 def drop_fontawesome_js(text: str) -> str:
     return FONTAWESOME_RE.sub("", text)
 
@@ -449,6 +466,7 @@ def _rewrite(app: Sphinx, exception: Exception | None) -> None:
         text = page.read_text(encoding="utf-8")
         new = lighten_widgets(text, page, outdir, frames)
         new = drop_fontawesome_js(defer_head_scripts(lazy_images(new, page)))
+        new = drop_unused_search(new, page)
         for classes in re.findall(r'class="([^"]*\bfa-[^"]*)"', new):
             used_icons |= set(re.findall(r"\bfa-([a-z0-9-]+)", classes))
         if new != text:
