@@ -956,10 +956,13 @@ class CheckResult:
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
-        colour = "#009E73" if self.passed else "#D55E00"  # Okabe-Ito: colour-blind safe
+        # Okabe-Ito green and vermillion, darkened so that white text on them has a
+        # contrast of at least 4.5:1 (WCAG AA) in light and dark themes alike.
+        colour = "#007A5A" if self.passed else "#B34700"
+        chip = f"color:#fff;background:{colour};padding:0 0.3em;border-radius:3px"
         parts = [
             '<div class="optlib-check">',
-            f'<p><strong style="color:{colour}">{html.escape(self.verdict)}</strong>: '
+            f'<p><strong style="{chip}">{html.escape(self.verdict)}</strong>: '
             f"<code>{html.escape(self.title)}</code></p>",
         ]
         if self.note:
@@ -1361,6 +1364,8 @@ def _as_array(call: _Call, shape: tuple[int, ...], what: str) -> tuple[np.ndarra
         or array.dtype == object
         or not (np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_)
     ):
+        if isinstance(value, np.ndarray):  # an array, but not of numbers
+            return None, f"your function returned an array of dtype {value.dtype}, not {what}"
         return None, f"your function returned {article} {kind}, not {what}"
     if np.issubdtype(array.dtype, np.complexfloating):
         return None, "your function returned complex numbers"
@@ -2481,7 +2486,7 @@ def _check_gradient(
         call = _call_reader(session, fn, (x.copy(),))
         nones |= call.error is None and call.value is None
         signature |= call.refused
-        got, problem = _as_array(call, x.shape, "an array")
+        got, problem = _as_array(call, x.shape, "an array of numbers")
         if got is not None and problem and x.size == 1 and got.size == 1:
             got, problem = got.reshape(x.shape), ""  # a 1-D surface's derivative as a number
         shapes |= got is not None and bool(problem)
@@ -2941,9 +2946,15 @@ def _check_hyperparameters(
             "are " + ", ".join(cls.hyperparameter_names)
         )
     for key, value in given.items():
-        if key in _FLAGS or (key == "betas" and not isinstance(value, tuple | list)):
+        if key == "betas" and isinstance(value, np.ndarray) and value.ndim != 1:
+            raise ValueError(
+                "betas must be a pair of numbers (beta1, beta2) for check.optimizer_step, "
+                f"got an array of shape {value.shape}"
+            )
+        if key in _FLAGS or (key == "betas" and not isinstance(value, tuple | list | np.ndarray)):
             continue  # the optimizer itself refuses these, naming them
-        values = value if key == "betas" and isinstance(value, tuple | list) else (value,)
+        pair = key == "betas" and isinstance(value, tuple | list | np.ndarray)
+        values = value if pair else (value,)
         for v in values:
             if isinstance(v, np.ndarray) and v.ndim > 0:
                 raise ValueError(
@@ -2954,6 +2965,24 @@ def _check_hyperparameters(
             ):
                 raise ValueError(f"{key} must be a number, got {value!r}")
     return dict(cls(np.zeros(2), **given).hyperparameters)
+
+
+def _plain(value: Any) -> Any:
+    """A hyper-parameter as the reader's function gets it: numbers as Python floats.
+
+    A ``Fraction``, a NumPy scalar or a 0-d array would otherwise leak into the
+    reader's arithmetic (``theta - Fraction(1, 10) * grad`` is an array of
+    Python objects); the reference computes with floats too.
+    """
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, list):  # betas, in the container the reader gave
+        return [_plain(v) for v in value]
+    if isinstance(value, tuple | np.ndarray) and np.ndim(value) == 1:
+        return tuple(_plain(v) for v in value)
+    if isinstance(value, numbers.Real) or (isinstance(value, np.ndarray) and value.ndim == 0):
+        return float(value)
+    return value
 
 
 def _format_hyperparameters(given: dict[str, Any]) -> str:
@@ -3090,7 +3119,7 @@ def _check_optimizer_step(
     session: _Session,
 ) -> CheckResult:
     lr = float(full["lr"])
-    passed_to_reader = {"lr": hyperparameters.get("lr", lr), **hyperparameters}
+    passed_to_reader = {"lr": lr, **{key: _plain(value) for key, value in hyperparameters.items()}}
     title = f'check.optimizer_step({_name_of(fn)}, "{key}"'
     title += f", {_format_hyperparameters(hyperparameters)})" if hyperparameters else ")"
     mutant_specs = _optimizer_mutants(key, full, hyperparameters)
@@ -3117,7 +3146,7 @@ def _check_optimizer_step(
             call = _call_reader(
                 session, fn, (record.before.copy(), record.grad.copy(), state), kwargs
             )
-            got, problem = _as_array(call, record.before.shape, "an array")
+            got, problem = _as_array(call, record.before.shape, "an array of numbers")
             nones |= call.error is None and call.value is None
             signature |= call.refused
             shapes |= got is not None and bool(problem)

@@ -7,14 +7,17 @@ licence in ``optlib/data/README.md``.
 from __future__ import annotations
 
 import csv
+import difflib
+import functools
 import numbers
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validation import as_float_array, check_finite, refuse_matrix_and_masked
+from ._validation import as_float_array, check_finite, refuse_matrix_and_masked, short_repr
 
 __all__ = ["Penguins", "load_penguins", "standardize", "train_test_split"]
 
@@ -112,12 +115,18 @@ def standardize(
         rows first); when a column is constant, since it cannot be scaled to
         unit variance (drop it: it carries no information; scikit-learn
         instead leaves it unscaled); or when a given ``mean`` or ``std`` does
-        not have one finite value per column, or ``std`` is not positive.
+        not have one finite value per column, or ``std`` is not positive, or
+        when ``(X - mean) / std`` overflows.
     TypeError
         For an ``np.matrix`` or a masked array.
 
     Notes
     -----
+    The statistics are computed on each column scaled by a power of two (an
+    exact scaling), so that values as large as 1e200 (1e20 in float32) or as
+    small as 1e-200 neither overflow nor underflow; wherever ``X.mean`` and
+    ``X.std`` do not overflow or underflow, the results are theirs, bit for bit.
+
     A column counts as constant when its standard deviation is below the
     rounding error of computing it, ``n * eps * max|column|`` (``eps`` the
     machine epsilon of the dtype): a column of equal values can come out of
@@ -152,14 +161,20 @@ def standardize(
             "drop those rows first (X[np.isfinite(X).all(axis=1)]) or fill them in"
         )
     columns = X if X.ndim == 2 else X[:, None]
+    # Each column is scaled by a power of two, exactly, to values below 1 in size, so that
+    # neither its sum nor the squares in its variance overflow (1e200, or 1e20 in float32)
+    # or underflow (1e-200). The results are those of X.mean and X.std, bit for bit,
+    # wherever those do not overflow or underflow.
+    _, exponent = np.frexp(np.abs(X).max(axis=0))
+    unit = np.ldexp(X, -exponent)
     if mean is None:
-        mean = X.mean(axis=0)
+        mean = np.ldexp(unit.mean(axis=0), exponent)
     else:
         mean = _statistic("mean", mean, X)
     if std is None:
-        std = X.std(axis=0)
-        flat = np.atleast_1d(std)
-        scale = np.abs(columns).max(axis=0)
+        std = np.ldexp(unit.std(axis=0), exponent)
+        flat = np.atleast_1d(unit.std(axis=0))
+        scale = np.abs(np.atleast_1d(unit) if X.ndim == 1 else unit).max(axis=0)
         constant = flat <= len(columns) * np.finfo(X.dtype).eps * scale
         if constant.any():
             j = int(np.flatnonzero(constant)[0])
@@ -182,7 +197,16 @@ def standardize(
                 f"std must be positive in every column, got {np.atleast_1d(std)[j].item()!r} "
                 f"in column {j} (pass the std that standardize returned for the training set)"
             )
-    return (X - mean) / std, mean, std
+    with np.errstate(over="ignore", invalid="ignore"):
+        scaled = (X - mean) / std
+        if not np.isfinite(scaled).all():  # X - mean overflowed: subtract in the unit scale
+            scaled = (unit - np.ldexp(mean, -exponent)) / np.ldexp(std, -exponent)
+    if not np.isfinite(scaled).all():
+        raise ValueError(
+            "(X - mean) / std overflows: X lies too many standard deviations from the mean "
+            f"(largest |X| {np.abs(X).max()!r}, smallest std {np.min(std)!r})"
+        )
+    return scaled, mean, std
 
 
 def _statistic(name: str, value: ArrayLike, X: np.ndarray) -> np.ndarray:
@@ -199,6 +223,42 @@ def _statistic(name: str, value: ArrayLike, X: np.ndarray) -> np.ndarray:
     return array
 
 
+def _with_split_hints(split: Callable[..., list[np.ndarray]]) -> Callable[..., list[np.ndarray]]:
+    """Answer scikit-learn's keyword arguments with optlib's names."""
+
+    @functools.wraps(split)
+    def checked(*arrays: ArrayLike, **kwargs: object) -> list[np.ndarray]:
+        for key, value in kwargs.items():
+            if key in ("test_fraction", "seed"):
+                continue
+            head = f"train_test_split() got an unexpected keyword argument {key!r}"
+            if key == "test_size":
+                advice = f"; optlib's name is test_fraction: write test_fraction={value!r}"
+            elif key == "train_size":
+                advice = "; give the test part instead: test_fraction=1 - train_size"
+            elif key == "random_state":
+                advice = f"; optlib's name is seed: write seed={value!r}"
+                if value is None:
+                    advice = (
+                        "; optlib's name is seed, an int (seed=0) or a Generator "
+                        "(seed=np.random.default_rng() for fresh randomness)"
+                    )
+            elif key in ("shuffle", "stratify"):
+                advice = ": optlib's split always shuffles and does not stratify; drop it"
+            else:
+                close = difflib.get_close_matches(key, ["test_fraction", "seed"], n=1)
+                advice = (
+                    f"; did you mean {close[0]}=?"
+                    if close
+                    else "; its options are test_fraction and seed"
+                )
+            raise TypeError(head + advice)
+        return split(*arrays, **kwargs)
+
+    return checked
+
+
+@_with_split_hints
 def train_test_split(
     *arrays: ArrayLike, test_fraction: float = 0.25, seed: int | np.random.Generator = 0
 ) -> list[np.ndarray]:
@@ -227,7 +287,9 @@ def train_test_split(
         (0, 1), the split would leave the training or the test part empty, or
         ``seed`` is not a non-negative int or a Generator.
     TypeError
-        For an ``np.matrix`` or a masked array.
+        For an ``np.matrix`` or a masked array, and for scikit-learn's keyword
+        arguments, with optlib's name to write instead (``test_size=`` is
+        ``test_fraction=``, ``random_state=`` is ``seed=``).
 
     Examples
     --------
@@ -248,8 +310,14 @@ def train_test_split(
         except ValueError as error:  # ragged lists and the like
             raise ValueError(f"{name} must be an array: {error}") from None
         if array.ndim == 0:
+            hint = ""
+            if 0 < i == len(arrays) - 1 and array.dtype.kind == "f" and 0 < array < 1:
+                hint = (
+                    "; test_fraction is a keyword argument: write "
+                    f"train_test_split(..., test_fraction={short_repr(a)})"
+                )
             raise ValueError(
-                f"{name} must have one row per example, got a single value {array!r} (0-d)"
+                f"{name} must have one row per example, got a single value {array!r} (0-d){hint}"
             )
         parts.append(array)
     n = len(parts[0])

@@ -22,7 +22,9 @@ Each surface also carries what the book's figures need:
     A short display name, the key under which the class sits in ``SURFACES``.
 
 Float32 input gives float32 output; integer input is computed in float64.
-A point whose last axis is not ``d`` long raises ``ValueError``.
+A point whose last axis is not ``d`` long raises ``ValueError``. Points so far
+out that the value overflows give ``inf`` (and infinite or NaN points give
+``inf`` or ``nan``) without a NumPy warning, as in PyTorch.
 
 ``SURFACES`` maps each display name to its class, for the chapters'
 drop-downs. Every class builds with no arguments; filter on ``cls().dim``
@@ -89,11 +91,15 @@ class Surface:
 
     def __call__(self, x: Any) -> np.ndarray:
         """The value at each point: ``(..., d) -> (...)``."""
-        return self._value(self._points(x))
+        x = self._points(x)
+        with np.errstate(all="ignore"):  # far out: inf or nan, silently, as in PyTorch
+            return self._value(x)
 
     def grad(self, x: Any) -> np.ndarray:
         """The gradient at each point: ``(..., d) -> (..., d)``."""
-        return self._grad(self._points(x))
+        x = self._points(x)
+        with np.errstate(all="ignore"):
+            return self._grad(x)
 
     def _points(self, x: Any) -> np.ndarray:
         if type(x) is not np.ndarray:  # a plain float array, on every step: nothing to do

@@ -43,7 +43,11 @@ masked entries of a masked array would be read as numbers.
 
 from __future__ import annotations
 
+import functools
+import inspect
+import math
 import numbers
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -89,6 +93,61 @@ LOG_FLOOR = -100.0
 EPS = float(np.float32(1e-12))
 
 
+#: The instance of each loss class that optlib builds with the default settings.
+_INSTANCE_NAMES = {
+    "MeanSquaredError": "mse",
+    "MeanAbsoluteError": "mae",
+    "Huber": "huber",
+    "BinaryCrossEntropy": "bce",
+    "CategoricalCrossEntropy": "cce",
+    "SparseCategoricalCrossEntropy": "sparse_cce",
+}
+
+
+def _class_called_with_data(name: str) -> str:
+    """The message for ``MeanSquaredError(y_pred, y_true)``: a class called with the data."""
+    instance = _INSTANCE_NAMES.get(name)
+    ready = f", or use the ready-made instance: {instance}(y_pred, y_true)" if instance else ""
+    return (
+        f"{name} is a class: build the loss first, then call it on the data, "
+        f"{name}()(y_pred, y_true){ready}"
+    )
+
+
+def _with_data_hint(init: Callable[..., None]) -> Callable[..., None]:
+    """Wrap a loss's ``__init__`` so that data passed to the class gets a hint."""
+    signature = inspect.signature(init)
+    # The signature as the reader writes the call: no self, no annotations.
+    parameters = list(signature.parameters.values())[1:]
+    shown = signature.replace(
+        parameters=[p.replace(annotation=p.empty) for p in parameters],
+        return_annotation=signature.empty,
+    )
+
+    @functools.wraps(init)
+    def checked_init(self: Loss, *args: Any, **kwargs: Any) -> None:
+        try:
+            signature.bind(self, *args, **kwargs)
+        except TypeError as error:
+            name = type(self).__name__
+            if any(isinstance(arg, np.ndarray | list | tuple) for arg in args):
+                raise TypeError(_class_called_with_data(name)) from None
+            raise TypeError(f"{name}{shown}: {error}") from None
+        init(self, *args, **kwargs)
+
+    return checked_init
+
+
+class _FromLogits:
+    """The ``from_logits`` attribute of the cross-entropies, checked when assigned."""
+
+    def __get__(self, loss: Loss | None, owner: type | None = None) -> Any:
+        return self if loss is None else loss.__dict__["_from_logits"]
+
+    def __set__(self, loss: Loss, value: Any) -> None:
+        loss.__dict__["_from_logits"] = _check_from_logits(type(loss).__name__, value)
+
+
 class Loss:
     """Base class of the losses: argument checks and the reduction.
 
@@ -116,6 +175,14 @@ class Loss:
     >>> half.grad(np.array([1.0, 3.0]), np.zeros(2))  # "mean": divided by 2
     array([0.5, 1.5])
     """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "__init__" in cls.__dict__:
+            cls.__init__ = _with_data_hint(cls.__init__)  # type: ignore[method-assign]
+
+    def __init__(self) -> None:
+        """A loss without settings: ``MeanSquaredError()``."""
 
     def __call__(
         self, y_pred: ArrayLike, y_true: ArrayLike, reduction: str = "mean"
@@ -176,6 +243,9 @@ class Loss:
         self, y_pred: np.ndarray, y_true: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         raise NotImplementedError
+
+
+Loss.__init__ = _with_data_hint(Loss.__init__)  # type: ignore[method-assign]
 
 
 class MeanSquaredError(Loss):
@@ -287,14 +357,16 @@ class Huber(Loss):
     """
 
     def __init__(self, delta: float = 1.0) -> None:
-        if (
-            isinstance(delta, bool)
-            or not isinstance(delta, numbers.Real)
-            or not np.isfinite(delta)
-            or delta <= 0
-        ):
-            raise ValueError(f"delta must be a positive finite number, got {delta!r}")
-        self.delta = float(delta)
+        self.delta = delta
+
+    @property
+    def delta(self) -> float:
+        """The threshold :math:`\\delta`; assigning it checks the new value."""
+        return self._delta
+
+    @delta.setter
+    def delta(self, value: float) -> None:
+        self._delta = _check_delta(value)
 
     def __repr__(self) -> str:
         return f"Huber(delta={self.delta!r})"
@@ -376,8 +448,10 @@ class BinaryCrossEntropy(Loss):
     array([10000.,     0.])
     """
 
+    from_logits = _FromLogits()
+
     def __init__(self, from_logits: bool = False) -> None:
-        self.from_logits = _check_from_logits(type(self).__name__, from_logits)
+        self.from_logits = from_logits
 
     def __repr__(self) -> str:
         return f"BinaryCrossEntropy(from_logits={self.from_logits})"
@@ -470,8 +544,10 @@ class CategoricalCrossEntropy(Loss):
            [ 0.33333333, -0.16666667, -0.16666667]])
     """
 
+    from_logits = _FromLogits()
+
     def __init__(self, from_logits: bool = False) -> None:
-        self.from_logits = _check_from_logits(type(self).__name__, from_logits)
+        self.from_logits = from_logits
 
     def __repr__(self) -> str:
         return f"CategoricalCrossEntropy(from_logits={self.from_logits})"
@@ -551,8 +627,10 @@ class SparseCategoricalCrossEntropy(Loss):
     np.float64(1.3862943611198906)
     """
 
+    from_logits = _FromLogits()
+
     def __init__(self, from_logits: bool = False) -> None:
-        self.from_logits = _check_from_logits(type(self).__name__, from_logits)
+        self.from_logits = from_logits
 
     def __repr__(self) -> str:
         return f"SparseCategoricalCrossEntropy(from_logits={self.from_logits})"
@@ -641,6 +719,19 @@ def _check_reduction(reduction: Any) -> None:
     hint = _OTHER_REDUCTIONS.get(reduction) if isinstance(reduction, str) else None
     advice = f"; write reduction={hint!r}" if hint is not None else ""
     raise ValueError(f"reduction must be one of 'mean', 'sum', 'none', got {reduction!r}{advice}")
+
+
+def _check_delta(delta: Any) -> float:
+    """Huber's threshold as a positive finite float (an int, a float, a Fraction, ...)."""
+    if isinstance(delta, np.ndarray | list | tuple):
+        hint = _class_called_with_data("Huber")
+        raise ValueError(f"delta must be a positive finite number, got an array; {hint}")
+    if isinstance(delta, bool | np.bool_) or not isinstance(delta, numbers.Real):
+        raise ValueError(f"delta must be a positive finite number, got {delta!r}")
+    value = float(delta)
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(f"delta must be a positive finite number, got {delta!r}")
+    return value
 
 
 def _check_from_logits(owner: str, from_logits: Any) -> bool:

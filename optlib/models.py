@@ -50,6 +50,7 @@ from ._validation import (
     check_nonempty,
     check_positive_int,
     refuse_matrix_and_masked,
+    short_repr,
 )
 from .losses import BinaryCrossEntropy, Loss, SparseCategoricalCrossEntropy
 
@@ -162,8 +163,13 @@ class Model:
                 f"y must have one entry (row) per example of X: X has {n} rows, "
                 f"y has shape {y.shape}"
             )
+        if y.dtype.kind not in "biuf":
+            raise ValueError(
+                f"y must hold numbers (targets, or integer class labels), got dtype {y.dtype}"
+            )
         if np.issubdtype(y.dtype, np.floating):
             y = y.astype(self.dtype, copy=False)
+            check_finite("y", y)
         return y
 
     def _output_shape(self, n: int) -> tuple[int, ...]:
@@ -242,8 +248,33 @@ class Model:
             return _softmax(z)
         return z
 
+    def _check_params(self) -> None:
+        """Refuse ``params`` that no longer fit the layers (replaced by other arrays)."""
+        params = self.params
+        expected = [
+            shape
+            for fan_in, fan_out in itertools.pairwise(self.layer_sizes)
+            for shape in ((fan_in, fan_out), (fan_out,))
+        ]
+        if not isinstance(params, list | tuple) or len(params) != len(expected):
+            count = len(params) if isinstance(params, list | tuple) else type(params).__name__
+            raise ValueError(
+                f"params of this {type(self).__name__} must be a list of {len(expected)} arrays "
+                f"[W1, b1, ...], got {count}; update the arrays in place (params[0][...] = W) "
+                "rather than replacing them"
+            )
+        for index, (param, shape) in enumerate(zip(params, expected, strict=True)):
+            if not isinstance(param, np.ndarray) or param.shape != shape:
+                got = param.shape if isinstance(param, np.ndarray) else type(param).__name__
+                raise ValueError(
+                    f"params[{index}] of this {type(self).__name__} must have shape {shape} "
+                    f"(layer sizes {list(self.layer_sizes)}), got {got}; update the arrays in "
+                    "place (params[0][...] = W) rather than replacing them"
+                )
+
     def logits(self, X: Any) -> np.ndarray:
         """The output layer's pre-activation :math:`z`, shaped like ``forward(X)``."""
+        self._check_params()
         X = self._check_X(X)
         with np.errstate(all="ignore"):
             z = self._layers(X)[1]
@@ -305,15 +336,23 @@ class Model:
 
     def _checked(self, X: Any, y: Any, loss: Any) -> tuple[np.ndarray, np.ndarray]:
         _check_loss(loss)
+        self._check_params()
         X = self._check_X(X)
         y = self._check_y(y, X.shape[0])
         self._check_targets(y, loss)
         return X, y
 
     def _overflow_error(self) -> ValueError:
+        name = type(self).__name__
+        bad = [i for i, p in enumerate(self.params) if not np.isfinite(p).all()]
+        if bad:
+            return ValueError(
+                f"the logits of this {name} are not finite: params[{bad[0]}] holds NaN or "
+                "infinity (for instance after a diverged training loop of your own)"
+            )
         return ValueError(
-            f"the logits of this {type(self).__name__} are not finite: its parameters are too "
-            "large (for instance after a diverged training run), so X @ W + b overflows"
+            f"the logits of this {name} are not finite: its parameters are too large "
+            "(for instance after a diverged training run), so X @ W + b overflows"
         )
 
     def _value_and_grads(
@@ -334,9 +373,15 @@ class Model:
             from_logits = getattr(loss, "from_logits", False)
             out = z_out if from_logits else self._activate(z_out)
             if not with_grads:
-                return float(loss(out, y)), []
-            value = loss(out, y)
-            grad_out = np.asarray(loss.grad(out, y))
+                return _loss_value(loss, loss(out, y)), []
+            value = _loss_value(loss, loss(out, y))
+            grad_out = loss.grad(out, y)
+            if (
+                type(grad_out) is not np.ndarray
+                or grad_out.shape != out.shape
+                or grad_out.dtype.kind not in "biuf"
+            ):
+                grad_out = _loss_gradient(loss, grad_out, out.shape)
             if from_logits or self.output == "identity":
                 grad_z = grad_out
             elif self.output == "sigmoid":
@@ -344,7 +389,7 @@ class Model:
             else:  # softmax
                 grad_z = out * (grad_out - np.sum(grad_out * out, axis=-1, keepdims=True))
             grad_z = grad_z.astype(self.dtype, copy=False).reshape(z.shape)
-            return float(value), self._backward(inputs, grad_z)
+            return value, self._backward(inputs, grad_z)
 
     def _backward(self, inputs: list[np.ndarray], grad_z: np.ndarray) -> list[np.ndarray]:
         """Back-propagate dL/dz of the output layer through every dense layer."""
@@ -371,6 +416,35 @@ class Model:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(layer_sizes={list(self.layer_sizes)})"
+
+
+def _loss_value(loss: Any, value: Any) -> float:
+    """A loss's value as a float; a loss of the reader's own may return something else."""
+    if isinstance(value, float | np.floating):  # every optlib loss, with "mean"
+        return float(value)
+    array = np.asarray(value) if value is not None else None
+    if array is None or array.shape != () or array.dtype.kind not in "biuf":
+        raise TypeError(
+            f"the loss must return a single number, the mean loss; {loss!r} returned "
+            f"{short_repr(value)}"
+        )
+    return float(array)
+
+
+def _loss_gradient(loss: Any, grad: Any, shape: tuple[int, ...]) -> np.ndarray:
+    """``loss.grad``'s result as an array shaped like the model's output, or a clear error."""
+    array = np.asarray(grad) if grad is not None else None
+    if array is None or array.dtype.kind not in "biuf":
+        raise TypeError(
+            f"loss.grad(y_pred, y_true) must return an array of numbers shaped like y_pred "
+            f"{shape}; {loss!r}.grad returned {short_repr(grad)}"
+        )
+    if array.shape != shape:
+        raise ValueError(
+            f"loss.grad(y_pred, y_true) must return an array shaped like y_pred {shape}; "
+            f"{loss!r}.grad returned shape {array.shape}"
+        )
+    return array
 
 
 def _check_binary_targets(y: np.ndarray, loss: Any) -> None:
@@ -596,6 +670,8 @@ class MLP(Model):
         *,
         dtype: Any = np.float64,
     ) -> None:
+        if isinstance(layer_sizes, np.ndarray) and layer_sizes.ndim == 1:
+            layer_sizes = layer_sizes.tolist()  # np.array([2, 8, 1]): its entries as ints
         if isinstance(layer_sizes, (str, bytes)) or not isinstance(layer_sizes, Sequence):
             raise ValueError(f"layer_sizes must be a sequence of ints, got {layer_sizes!r}")
         if len(layer_sizes) < 2:
@@ -611,6 +687,11 @@ class MLP(Model):
             )
         if not isinstance(seed, (numbers.Integral, np.random.Generator)) or isinstance(seed, bool):
             raise ValueError(f"seed must be an int or a numpy Generator, got {seed!r}")
+        if isinstance(seed, numbers.Integral) and seed < 0:
+            raise ValueError(
+                f"seed must be a non-negative int (numpy's default_rng refuses negative seeds), "
+                f"got {seed!r}"
+            )
         squeeze = sizes[-1] == 1 and output != "softmax"
         rng = np.random.default_rng(seed)
         super().__init__(sizes, activation, output, squeeze, rng, dtype)

@@ -874,6 +874,21 @@ class Optimizer:
                 f"its hyper-parameters are {', '.join(self.hyperparameter_names)}{hint}"
             )
 
+    def __delattr__(self, name: str) -> None:
+        if name in self.hyperparameter_names or name in ("params", "state"):
+            what = "hyper-parameter" if name in self.hyperparameter_names else "attribute"
+            raise AttributeError(
+                f"cannot delete the {what} {name!r} of {type(self).__name__}: every step "
+                f"needs it; assign a new value instead (opt.{name} = ...)"
+            )
+        object.__delattr__(self, name)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # pickle and copy.deepcopy give the copy arrays of its own: the memory owners that
+        # _check_grads looks for are theirs, not the original's.
+        self.__dict__.update(state)
+        self._use_params(list(self._params))
+
     def __getattr__(self, name: str) -> Any:
         # Only reached when ordinary lookup fails: say what to write for torch's and
         # Keras's names. (Uses nothing of the instance: it may be half-built.)

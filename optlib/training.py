@@ -45,7 +45,9 @@ from ._validation import (
     check_finite,
     check_positive_int,
     refuse_matrix_and_masked,
+    short_repr,
 )
+from .functions import Surface
 from .models import Model
 
 __all__ = [
@@ -264,6 +266,40 @@ def _check_surface(fn: Any) -> int | None:
     return dim if isinstance(dim, numbers.Integral) else None
 
 
+def _evaluators(fn: Any) -> tuple[Callable[[np.ndarray], Any], Callable[[np.ndarray], Any]]:
+    """What the loops call for the value and the gradient at the (already checked) x.
+
+    For optlib's surfaces these are the inner ``_value`` and ``_grad``: the
+    point's shape and dtype were checked once, before the first step, and the
+    loops run inside ``np.errstate`` already. A surface that overrides
+    ``__call__`` or ``grad`` is called as it is, like any other function.
+    """
+    cls = type(fn)
+    if isinstance(fn, Surface) and cls.__call__ is Surface.__call__ and cls.grad is Surface.grad:
+        return fn._value, fn._grad
+    return fn, fn.grad
+
+
+def _real_array(what: str, value: Any, shape: tuple[int, ...], expected: str) -> np.ndarray:
+    """``value``, returned by the reader's ``fn`` or ``fn.grad``, as a real array of ``shape``."""
+    must = f"{what} must return {expected}"
+    if value is None:
+        raise TypeError(f"{must}, got None (is a `return` missing?)")
+    try:
+        array = np.asarray(value)
+    except Exception as error:  # ragged lists and the like
+        raise TypeError(f"{must}, got {short_repr(value)}: {error}") from None
+    if array.dtype.kind not in "fiu":
+        raise TypeError(
+            f"{what} must return real numbers ({expected}), got {short_repr(value)} "
+            f"(dtype {array.dtype})"
+        )
+    if array.shape != shape:
+        hint = "; write float(value) or value[0]" if shape == () and array.size == 1 else ""
+        raise ValueError(f"{must}, got shape {array.shape}{hint}")
+    return array
+
+
 def _start(x0: Any) -> np.ndarray:
     """``x0`` as a float array, refusing matrices, masked arrays and non-numbers."""
     refuse_matrix_and_masked("x0", x0)
@@ -414,8 +450,11 @@ def minimize(
     x = x.copy()  # the optimizer updates this array in place; the caller's x0 is untouched
     opt = _build_optimizer("minimize", optimizer, [x], hyperparams)
 
+    value_of, grad_of = _evaluators(fn)
     with np.errstate(all="ignore"):
-        loss, grad = fn(x), fn.grad(x)
+        loss = value_of(x)
+        _real_array("fn(x0)", loss, (), "the value at x0, a single number")
+        grad = _real_array("fn.grad(x0)", grad_of(x), x.shape, f"an array of shape {x.shape}")
         grad_norm = _norm(grad)
     if not (np.isfinite(loss) and math.isfinite(grad_norm)):
         raise ValueError(f"the loss or gradient at x0 = {x.tolist()} is not finite")
@@ -431,7 +470,9 @@ def minimize(
     with np.errstate(all="ignore"):  # IEEE arithmetic, checked below
         while reason is None and taken < steps:
             opt.step([grad])
-            loss, grad = fn(x), fn.grad(x)
+            loss, grad = value_of(x), grad_of(x)
+            if type(grad) is not np.ndarray:  # a list, from the reader's own surface
+                grad = np.asarray(grad)
             grad_norm = _norm(grad)
             finite = _finite(x.tolist()) and math.isfinite(loss) and math.isfinite(grad_norm)
             if not finite:
@@ -654,8 +695,18 @@ def sweep(
     x = np.broadcast_to(start, (*batch, d)).copy()
     opt = _build_optimizer("sweep", optimizer, [x], hyperparams)
 
-    with np.errstate(all="ignore"):
-        loss, grad = fn(x), fn.grad(x)
+    value_of, grad_of = _evaluators(fn)
+    every_run = (
+        f"sweep evaluates fn on every run at once, x of shape {x.shape}: fn(x) must give one "
+        "value per run and fn.grad(x) one gradient per run, working over the last axis"
+    )
+    try:
+        with np.errstate(all="ignore"):
+            loss = _real_array("fn(x)", value_of(x), batch, f"one value per run, shape {batch}")
+            grad = _real_array("fn.grad(x)", grad_of(x), x.shape, f"shape {x.shape}")
+    except Exception as error:
+        error.add_note(f"({every_run})")
+        raise
     if not (np.isfinite(loss).all() and np.isfinite(grad).all()):
         raise ValueError("the loss or gradient is not finite at some starting point x0")
     loss0 = np.asarray(loss)
@@ -669,7 +720,7 @@ def sweep(
     for t in range(1, steps + 1):
         with np.errstate(all="ignore"):
             opt.step([grad])
-            loss, grad = fn(x), fn.grad(x)
+            loss, grad = value_of(x), grad_of(x)
             finite = (
                 np.isfinite(loss) & np.isfinite(x).all(axis=-1) & np.isfinite(grad).all(axis=-1)
             )

@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 import warnings
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -1679,3 +1680,59 @@ def test_a_wrong_signature_is_a_failing_verdict(which, fn):
 def test_a_list_is_as_good_as_an_array():
     assert check.gradient(lambda x: list(rosenbrock_grad(x)), Rosenbrock())
     assert check.optimizer_step(lambda theta, grad, state, lr: list(theta - lr * grad), "sgd")
+
+
+# -- second adversarial pass ----------------------------------------------------------
+
+
+def _sgd_needing_floats(theta, grad, state, lr, momentum=0.0):
+    assert type(lr) is float and type(momentum) is float, (type(lr), type(momentum))
+    velocity = state["v"] = momentum * state.get("v", 0.0) + grad
+    return theta - lr * velocity
+
+
+@pytest.mark.parametrize(
+    "lr, momentum",
+    [
+        (Fraction(1, 10), 0.9),
+        (np.float32(0.1), np.float64(0.5)),
+        (np.array(0.1), 0),
+    ],
+)
+def test_numbers_reach_the_readers_function_as_floats(lr, momentum):
+    # lr=Fraction(1, 10) used to reach the reader's function as it was: theta - lr * grad
+    # was an array of Python objects, and the verdict said "returned a ndarray, not an array".
+    result = check.optimizer_step(_sgd_needing_floats, "sgd", lr=lr, momentum=momentum)
+    assert result.passed, str(result)
+
+
+def test_betas_of_a_reader_arrive_as_a_pair_of_floats():
+    def adam(theta, grad, state, lr, betas):
+        assert all(type(b) is float for b in betas), betas
+        b1, b2 = betas
+        t = state["t"] = state.get("t", 0) + 1
+        m = state["m"] = b1 * state.get("m", 0.0) + (1 - b1) * grad
+        s = state["s"] = b2 * state.get("s", 0.0) + (1 - b2) * grad**2
+        return theta - lr * (m / (1 - b1**t)) / (np.sqrt(s / (1 - b2**t)) + 1e-8)
+
+    assert check.optimizer_step(adam, "adam", lr=0.1, betas=np.array([0.8, 0.99])).passed
+    assert check.optimizer_step(adam, "adam", lr=0.1, betas=[0.8, np.float32(0.99)]).passed
+
+
+@pytest.mark.parametrize("betas", [np.array([[0.9], [0.8]]), np.array([[0.9, 0.999]])])
+def test_betas_as_an_array_of_runs_are_refused(betas):
+    # A (2, 1) array used to be taken as a sweep of two first betas, where an array lr
+    # is refused.
+    with pytest.raises(ValueError, match=r"betas must be a pair of numbers .* got an array"):
+        check.optimizer_step(lambda theta, grad, state, **hp: theta, "adam", betas=betas)
+
+
+def test_an_array_of_objects_is_named_by_its_dtype():
+    def objects(theta, grad, state, lr):
+        return np.array([*(theta - lr * grad), None])[:-1]  # dtype object
+
+    result = check.optimizer_step(objects, "sgd", lr=0.1)
+    assert not result.passed
+    assert "your function returned an array of dtype object, not an array of numbers" in str(
+        result
+    )

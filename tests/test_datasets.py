@@ -267,3 +267,72 @@ def test_train_test_split_returns_new_arrays_and_leaves_its_inputs_alone():
     np.testing.assert_array_equal(X, X0)
     assert labels == ["a", "b"] * 5
     assert labels_train.dtype.kind == "U" and len(labels_test) == 2
+
+
+# -- second adversarial pass ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "column, dtype",
+    [
+        ([1e20, -1e20, 3e20, 5e19], np.float32),  # squares overflow float32
+        ([1e200, -1e200, 3e200], np.float64),  # squares overflow float64
+        ([1e-200, -1e-200, 3e-200], np.float64),  # squares underflow: looked constant
+        ([6e4, -6e4, 3e4], np.float16),
+        ([1.7e308, -1.7e308, 1e308], np.float64),  # X - mean overflows too
+    ],
+)
+def test_standardize_copes_with_huge_and_tiny_values(column, dtype):
+    # These used to warn (overflow encountered in square) and return zeros, or to be
+    # refused as constant. Expected: the same column in units of its largest entry,
+    # standardized in float64 (the scaling by a power of two is exact).
+    X = np.array(column, dtype=dtype)[:, None]
+    unit = np.array(column, dtype=dtype).astype(np.float64) / float(np.abs(X).max())
+    expected = (unit - unit.mean()) / unit.std()
+    scaled, mean, std = standardize(X)
+    assert scaled.dtype == dtype and np.isfinite(scaled).all()
+    rtol = {np.float16: 5e-3, np.float32: 1e-6, np.float64: 1e-14}[dtype]
+    np.testing.assert_allclose(scaled[:, 0], expected, rtol=rtol, atol=rtol)
+    np.testing.assert_allclose(mean / np.abs(X).max(), unit.mean(), rtol=rtol, atol=rtol)
+    np.testing.assert_allclose(std / np.abs(X).max(), unit.std(), rtol=rtol)
+
+
+def test_standardize_is_bit_for_bit_numpys_where_numpy_does_not_overflow():
+    rng = np.random.default_rng(7)
+    for X in (
+        rng.normal(size=(40, 3)) * [1.0, 1e3, 1e-3] + [5.0, -1e4, 0.0],
+        rng.normal(size=25),
+        rng.normal(size=(9, 2)).astype(np.float32) * 1e4,
+    ):
+        scaled, mean, std = standardize(X)
+        np.testing.assert_array_equal(mean, X.mean(axis=0))
+        np.testing.assert_array_equal(std, X.std(axis=0))
+        np.testing.assert_array_equal(scaled, (X - X.mean(axis=0)) / X.std(axis=0))
+
+
+def test_standardize_refuses_a_test_set_whose_scaled_values_overflow():
+    with pytest.raises(ValueError, match=r"\(X - mean\) / std overflows"):
+        standardize(np.array([[1e300]]), mean=np.array([-1e300]), std=np.array([1e-10]))
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"test_size": 0.2}, "optlib's name is test_fraction: write test_fraction=0.2"),
+        ({"random_state": 42}, "optlib's name is seed: write seed=42"),
+        ({"random_state": None}, "seed=np.random.default_rng() for fresh randomness"),
+        ({"train_size": 0.8}, "test_fraction=1 - train_size"),
+        ({"stratify": [0, 1]}, "does not stratify; drop it"),
+        ({"seeds": 1}, "did you mean seed=?"),
+    ],
+)
+def test_train_test_split_answers_scikit_learns_names(kwargs, message):
+    # These used to get Python's "got an unexpected keyword argument 'test_size'".
+    with pytest.raises(TypeError) as info:
+        train_test_split(np.arange(8), np.arange(8), **kwargs)
+    assert message in str(info.value)
+
+
+def test_train_test_split_says_test_fraction_is_a_keyword():
+    with pytest.raises(ValueError, match=r"write train_test_split\(\.\.\., test_fraction=0\.2\)"):
+        train_test_split(np.arange(8), np.arange(8), 0.2)

@@ -401,3 +401,35 @@ def test_repr_rebuilds_the_same_surface(f):
 @pytest.mark.parametrize("cls", list(SURFACES.values()))
 def test_docstrings_state_the_formula(cls):
     assert "math::" in cls.__doc__ and "Examples" in cls.__doc__
+
+
+# -- second adversarial pass: points far out -------------------------------------------
+
+
+@surfaces
+def test_points_far_out_give_inf_or_nan_without_a_warning(f):
+    # pytest turns warnings into errors: these used to raise RuntimeWarning (overflow in
+    # square, invalid value in subtract), where PyTorch is silent.
+    # (inf, or nan where the formula subtracts two infinities, as torch's would)
+    far = np.full(f.dim, 1e200)
+    assert not np.isfinite(f(far))  # every surface grows at least like |x|² far out
+    assert f.grad(far).shape == (f.dim,)
+    for point in (np.full(f.dim, np.inf), np.full(f.dim, np.nan)):
+        assert not np.isfinite(f(point))
+        assert not np.isfinite(f.grad(point)).all()
+
+
+@surfaces
+def test_a_subclass_that_overrides_grad_is_called_by_minimize(f):
+    # minimize calls the inner _value and _grad of optlib's surfaces directly (the point
+    # is checked once); a subclass that overrides grad must still be the one called.
+    class Halved(type(f)):
+        def grad(self, x):
+            return 0.5 * super().grad(x)
+
+    halved = Halved.__new__(Halved)
+    halved.__dict__.update(f.__dict__)
+    x0 = f.minima[0] + 0.25
+    ours = minimize(halved, x0, SGD, steps=3, lr=0.01)
+    expected = minimize(f, x0, SGD, steps=3, lr=0.005)  # half the gradient, half the rate
+    np.testing.assert_array_equal(ours.xs, expected.xs)

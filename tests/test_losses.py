@@ -989,3 +989,95 @@ def test_no_loss_modifies_its_inputs(name):
         loss.value_and_grad(y_pred, y_true, reduction)
     np.testing.assert_array_equal(y_pred, before[0])
     np.testing.assert_array_equal(y_true, before[1])
+
+
+# -- second adversarial pass: settings assigned later, classes called on the data ----
+
+
+def test_huber_delta_takes_any_real_number_type():
+    # Fraction(1, 2) used to reach np.isfinite and fail with a NumPy TypeError.
+    from fractions import Fraction
+
+    for delta in (Fraction(1, 2), np.float32(0.5), np.int64(2), 2):
+        loss = Huber(delta=delta)
+        assert loss.delta == float(delta) and type(loss.delta) is float
+    # closed form: |r| = 3 > delta = 1/2 gives delta * (|r| - delta / 2) = 1.375
+    assert Huber(delta=Fraction(1, 2))(np.array([3.0]), np.zeros(1)) == 1.375
+
+
+@pytest.mark.parametrize("delta", [0.0, -1.0, np.nan, "1", None, np.ones(2)])
+def test_assigning_a_bad_huber_delta_is_refused_and_changes_nothing(delta):
+    loss = Huber(delta=2.0)
+    with pytest.raises(ValueError, match="delta must be a positive finite number"):
+        loss.delta = delta
+    assert loss.delta == 2.0
+    assert loss(np.array([3.0]), np.zeros(1)) == 4.0  # 2 * (3 - 1), the old delta
+
+
+def test_assigning_a_huber_delta_takes_effect():
+    loss = Huber()
+    loss.delta = 2
+    assert loss.delta == 2.0 and loss(np.array([3.0]), np.zeros(1)) == 4.0
+
+
+@pytest.mark.parametrize(
+    "cls", [BinaryCrossEntropy, CategoricalCrossEntropy, SparseCategoricalCrossEntropy]
+)
+@pytest.mark.parametrize("value", [1, 0, "no", None, 2.0])
+def test_assigning_a_bad_from_logits_is_refused_and_changes_nothing(cls, value):
+    # A string used to be accepted, and taken as True.
+    loss = cls()
+    with pytest.raises(ValueError, match="from_logits must be True or False"):
+        loss.from_logits = value
+    assert loss.from_logits is False
+
+
+def test_assigning_from_logits_takes_effect():
+    loss = BinaryCrossEntropy()
+    loss.from_logits = np.True_
+    assert loss.from_logits is True
+    # closed form: a logit of 0 is the probability 1/2, whose loss is log 2
+    np.testing.assert_allclose(loss(np.zeros(2), np.array([0.0, 1.0])), np.log(2), rtol=1e-15)
+
+
+@pytest.mark.parametrize(
+    "cls, instance",
+    [
+        (MeanSquaredError, "mse"),
+        (MeanAbsoluteError, "mae"),
+        (Huber, "huber"),
+        (BinaryCrossEntropy, "bce"),
+        (CategoricalCrossEntropy, "cce"),
+        (SparseCategoricalCrossEntropy, "sparse_cce"),
+    ],
+)
+def test_a_loss_class_called_with_both_arrays_says_to_build_it_first(cls, instance):
+    # MeanSquaredError(y_pred, y_true) used to say only "takes no arguments".
+    name = cls.__name__
+    with pytest.raises(TypeError) as info:
+        cls(np.full((2, 2), 0.5), np.eye(2))
+    assert f"{name} is a class" in str(info.value)
+    assert f"{name}()(y_pred, y_true)" in str(info.value)
+    assert f"{instance}(y_pred, y_true)" in str(info.value)
+
+
+def test_wrong_arguments_to_a_loss_class_name_its_signature():
+    with pytest.raises(TypeError, match=r"^MeanSquaredError\(\): too many positional"):
+        MeanSquaredError(1)
+    with pytest.raises(TypeError, match=r"^Huber\(delta=1\.0\): got an unexpected keyword"):
+        Huber(threshold=1.0)
+
+
+def test_a_loss_of_ones_own_may_take_arrays_in_its_constructor():
+    class Weighted(optlib.losses.Loss):
+        def __init__(self, weights):
+            self.weights = np.asarray(weights)
+
+        def _losses_and_grads(self, y_pred, y_true):
+            r = y_pred - y_true
+            return self.weights * r * r, 2 * self.weights * r
+
+    loss = Weighted(np.array([1.0, 2.0]))
+    assert loss(np.ones(2), np.zeros(2), reduction="sum") == 3.0  # 1 * 1 + 2 * 1
+    with pytest.raises(TypeError, match="Weighted is a class"):
+        Weighted(np.ones(2), np.ones(2))

@@ -588,3 +588,65 @@ def test_mlp_forward_matches_torch():
         probs = torch.softmax(logits, dim=1)
     np.testing.assert_allclose(model.logits(X), logits.numpy(), rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(model.forward(X), probs.numpy(), rtol=1e-12, atol=1e-14)
+
+
+# -- second adversarial pass ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "replace, message",
+    [
+        (lambda p: p.__setitem__(0, np.zeros((4, 1))), r"params\[0\] .* must have shape \(3, 1\)"),
+        (lambda p: p.__setitem__(1, None), r"params\[1\] .* shape \(1,\) .*, got NoneType"),
+        (lambda p: p.append(np.zeros(1)), r"must be a list of 2 arrays \[W1, b1, \.\.\.\], got 3"),
+    ],
+)
+def test_params_replaced_by_arrays_that_do_not_fit_are_named(replace, message):
+    # These used to fail inside NumPy (matmul: Input operand 1 has a mismatch in its core
+    # dimension 0), or to be silently ignored (an extra array).
+    model = LinearRegression(3)
+    replace(model.params)
+    X = np.ones((2, 3))
+    for call in (lambda: model.forward(X), lambda: model.loss_and_grads(X, np.ones(2), mse)):
+        with pytest.raises(ValueError, match=message):
+            call()
+
+
+def test_params_updated_in_place_are_used():
+    model = LinearRegression(3)
+    model.params[0][...] = 1.0
+    np.testing.assert_array_equal(model.forward(np.eye(3)), [1.0, 1.0, 1.0])
+
+
+def test_non_finite_params_are_named_as_such():
+    model = LinearRegression(2)
+    model.params[1][...] = np.nan
+    with pytest.raises(ValueError, match=r"params\[1\] holds NaN or infinity"):
+        model.forward(np.ones((2, 2)))
+
+
+@pytest.mark.parametrize(
+    "y, message",
+    [
+        (np.array(["a", "b", "c"]), "y must hold numbers (targets, or integer class labels)"),
+        (np.ones(3) * 1j, "y must hold numbers"),
+        (np.array([1.0, np.nan, 2.0]), "y contains 1 non-finite value(s)"),
+    ],
+)
+def test_y_that_is_not_numbers_is_named_y(y, message):
+    # The message used to name y_true, the loss's argument, not the reader's y.
+    with pytest.raises(ValueError) as info:
+        LinearRegression(1).loss_and_grads(np.ones((3, 1)), y, mse)
+    assert message in str(info.value)
+
+
+def test_mlp_refuses_a_negative_seed_by_name():
+    # NumPy's message was "expected non-negative integer".
+    with pytest.raises(ValueError, match="seed must be a non-negative int"):
+        MLP([2, 3, 1], seed=-1)
+
+
+def test_mlp_takes_layer_sizes_as_a_numpy_array():
+    shapes = [p.shape for p in MLP(np.array([2, 5, 1])).params]
+    assert shapes == [(2, 5), (5,), (5, 1), (1,)]
+    np.testing.assert_array_equal(MLP(np.array([2, 5, 1])).params[0], MLP([2, 5, 1]).params[0])

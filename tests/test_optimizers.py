@@ -12,6 +12,7 @@ import importlib.util
 import inspect
 import itertools
 import json
+import pickle
 import re
 import warnings
 from pathlib import Path
@@ -1824,3 +1825,38 @@ def test_a_subclass_taking_any_keyword_is_not_second_guessed():
     Scaled(np.zeros(2), scale=2.0, lr=0.1)
     with pytest.raises(TypeError, match=re.escape("Scaled got an unexpected keyword argument")):
         Scaled(np.zeros(2), learning_rate=0.1)
+
+
+# -- copies of an optimizer, and deleting its attributes (second adversarial pass) ----
+
+
+@pytest.mark.parametrize("restore", ["deepcopy", "pickle"])
+@pytest.mark.parametrize("opt_class, kwargs", STATEFUL, ids=STATEFUL_IDS)
+def test_a_copied_optimizer_reads_a_gradient_aliasing_its_own_parameter_first(
+    opt_class, kwargs, restore
+):
+    # The gradient of ½‖x‖² is x itself. A copy made by deepcopy or pickle has new
+    # arrays; it used to look for aliases among the original's, so AdamW's decay
+    # changed the gradient before the moments read it. The reference steps the same
+    # optimizer on a copy of x: the gradient is the value x had before the step.
+    kwargs = {**kwargs, "weight_decay": 0.5}
+    x = np.array([1.0, -2.0, 3.0])
+    opt = opt_class(x, **kwargs)
+    opt.step(x)
+    clone = copy.deepcopy(opt) if restore == "deepcopy" else pickle.loads(pickle.dumps(opt))
+    reference = copy.deepcopy(opt)
+    for _ in range(3):
+        clone.step(clone.params[0])
+        reference.step(reference.params[0].copy())
+    np.testing.assert_array_equal(clone.params[0], reference.params[0])
+    np.testing.assert_array_equal(x, opt.params[0])  # the original is untouched
+
+
+@pytest.mark.parametrize("name", ["lr", "params", "state"])
+@pytest.mark.parametrize("opt_class, kwargs", STATEFUL, ids=STATEFUL_IDS)
+def test_deleting_a_hyperparameter_params_or_state_is_refused(opt_class, kwargs, name):
+    opt, _ = started(opt_class, kwargs)
+    assert_refused_and_unchanged(
+        opt, lambda: delattr(opt, name), None, AttributeError, ["cannot delete", repr(name)]
+    )
+    opt.step([np.ones(3), np.ones((2, 2))])  # still works

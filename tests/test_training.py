@@ -853,8 +853,8 @@ def test_fit_refuses_wrong_kinds_before_touching_the_model(change, message):
         ({"y": np.ones(11)}, r"X has 12 rows, y has shape \(11,\)"),
         ({"y": np.array(1.0)}, r"y has shape \(\)"),
         ({"y": np.ones((12, 1))}, r"output \(12,\).*got y of shape \(12, 1\); write y.ravel\(\)"),
-        ({"y": np.full(12, np.nan)}, "y_true contains 12 non-finite"),
-        ({"y": np.array(list("abcdefghijkl"))}, "y_true must be an array of numbers"),
+        ({"y": np.full(12, np.nan)}, "y contains 12 non-finite"),  # y, not the loss's y_true
+        ({"y": np.array(list("abcdefghijkl"))}, r"y must hold numbers .* got dtype <U1"),
     ],
 )
 def test_fit_refuses_bad_values_before_touching_the_model(change, message):
@@ -1074,3 +1074,128 @@ def test_a_divergence_inside_an_epoch_undoes_that_epoch_only():
     reference = LinearRegression(2)
     fit(reference, mse, X, y, SGD, epochs=history.epochs, batch_size=8, lr=1.0, blowup=1e4)
     assert_same_params(diverging, params_of(reference))
+
+
+# -------------------------------- second adversarial pass: the reader's own surfaces
+class _Bowl:
+    """x² + 3y² written as a reader would, returning its gradient as a Python list."""
+
+    dim = 2
+
+    def __call__(self, x):
+        return float(x[0] ** 2 + 3 * x[1] ** 2)
+
+    def grad(self, x):
+        return [2 * x[0], 6 * x[1]]
+
+
+def _surface(value, grad):
+    """A surface of the reader's own: an object with ``__call__`` and ``grad``."""
+    methods = {"__call__": lambda self, x: value(x), "grad": lambda self, x: grad(x)}
+    return type("Mine", (), methods)()
+
+
+def test_a_surface_of_ones_own_may_return_its_gradient_as_a_list():
+    # This used to fail with AttributeError: 'list' object has no attribute 'ravel'.
+    A = np.diag([2.0, 6.0])
+    traj = minimize(_Bowl(), [1.0, 1.0], SGD, steps=5, lr=0.1)
+    expected = np.array([gd_closed_form(A, np.zeros(2), np.ones(2), 0.1, k) for k in range(6)])
+    np.testing.assert_allclose(traj.xs, expected, rtol=1e-14)
+    tupled = _surface(lambda x: float(x @ x), lambda x: tuple(2 * x))
+    np.testing.assert_allclose(
+        minimize(tupled, [1.0, -1.0], SGD, steps=3, lr=0.1).xs[-1], [0.8**3, -(0.8**3)]
+    )
+
+
+@pytest.mark.parametrize(
+    "value, grad, error, message",
+    [
+        (lambda x: x**2, lambda x: 2 * x, ValueError, "fn(x0) must return the value at x0, "
+         "a single number, got shape (2,)"),
+        (lambda x: None, lambda x: 2 * x, TypeError, "fn(x0) must return the value at x0, a "
+         "single number, got None (is a `return` missing?)"),
+        (lambda x: complex(x @ x), lambda x: 2 * x, TypeError, "fn(x0) must return real numbers"),
+        (lambda x: "1.0", lambda x: 2 * x, TypeError, "got '1.0' (dtype <U3)"),
+        (lambda x: float(x @ x), lambda x: None, TypeError, "fn.grad(x0) must return an array "
+         "of shape (2,), got None"),
+        (lambda x: float(x @ x), lambda x: np.ones(3), ValueError, "fn.grad(x0) must return an "
+         "array of shape (2,), got shape (3,)"),
+        (lambda x: float(x @ x), lambda x: ["a", "b"], TypeError, "fn.grad(x0) must return real"),
+    ],
+)  # fmt: skip
+def test_what_a_surface_of_ones_own_returns_is_checked_at_x0(value, grad, error, message):
+    x0 = np.array([1.0, 2.0])
+    with pytest.raises(error) as info:
+        minimize(_surface(value, grad), x0, SGD, steps=3, lr=0.1)
+    assert message in str(info.value)
+    np.testing.assert_array_equal(x0, [1.0, 2.0])
+
+
+def test_a_one_element_value_gets_a_hint():
+    with pytest.raises(ValueError, match=r"got shape \(1,\); write float\(value\) or value\[0\]"):
+        minimize(_surface(lambda x: x**2, lambda x: 2 * x), [1.0], SGD, steps=3, lr=0.1)
+
+
+def test_sweep_refuses_a_surface_that_does_not_evaluate_over_the_last_axis():
+    # A sum over everything gives one total for all runs: it used to be accepted, and
+    # every run was judged (diverged or not) by the total.
+    summed = _surface(lambda x: float(np.sum(x**2)), lambda x: 2 * x)
+    with pytest.raises(ValueError, match=r"fn\(x\) must return one value per run, shape \(3,\)"):
+        sweep(summed, np.ones((3, 2)), SGD, steps=5, lr=0.1)
+    # ... and an error raised inside a surface written for one point says why
+    with pytest.raises(TypeError) as info:
+        sweep(_Bowl(), [1.0, 1.0], SGD, steps=5, lr=np.array([[0.1], [0.2]]))
+    assert "sweep evaluates fn on every run at once" in " ".join(info.value.__notes__)
+
+
+def test_sweep_takes_a_batched_surface_of_ones_own():
+    batched = _surface(lambda x: np.sum(x**2, axis=-1), lambda x: 2 * x)
+    result = sweep(batched, np.ones(2), SGD, steps=2, lr=np.array([[0.1], [0.2], [0.3]]))
+    np.testing.assert_allclose(result.final_xs[:, 0], [0.8**2, 0.6**2, 0.4**2], rtol=1e-15)
+
+
+# ------------------------------------- second adversarial pass: the reader's own losses
+def _loss(value, grad):
+    """A loss of the reader's own: an object with ``__call__`` and ``grad``."""
+    methods = {"__call__": lambda s, p, y: value(p, y), "grad": lambda s, p, y: grad(p, y)}
+    return type("MyLoss", (), methods)()
+
+
+@pytest.mark.parametrize(
+    "value, grad, error, message",
+    [
+        (lambda p, y: np.mean((p - y) ** 2), lambda p, y: np.ones(3), ValueError,
+         "loss.grad(y_pred, y_true) must return an array shaped like y_pred (12,); "),
+        (lambda p, y: np.mean((p - y) ** 2), lambda p, y: None, TypeError,
+         ".grad returned None"),
+        (lambda p, y: 1.0, lambda p, y: np.array(["a"] * len(p)), TypeError,
+         "loss.grad(y_pred, y_true) must return an array of numbers"),
+        (lambda p, y: (p - y) ** 2, lambda p, y: 2 * (p - y), TypeError,
+         "the loss must return a single number, the mean loss"),
+    ],
+)  # fmt: skip
+def test_what_a_loss_of_ones_own_returns_is_checked(value, grad, error, message):
+    # These used to fail inside NumPy ("cannot reshape array of size 3 into shape (12,1)").
+    model = LinearRegression(1)
+    X, y = np.linspace(-1, 1, 12)[:, None], np.linspace(0, 2, 12)
+    with pytest.raises(error) as info:
+        fit(model, _loss(value, grad), X, y, SGD, epochs=2, lr=0.1)
+    assert message in str(info.value)
+    assert all(not p.any() for p in model.params)  # unchanged: still zero
+
+
+def test_a_loss_of_ones_own_trains_like_optlibs():
+    mine = _loss(lambda p, y: np.mean((p - y) ** 2), lambda p, y: 2 * (p - y) / p.size)
+    X, y = np.linspace(-1, 1, 12)[:, None], np.linspace(0, 2, 12)
+    ours, theirs = LinearRegression(1), LinearRegression(1)
+    fit(ours, mine, X, y, SGD, epochs=5, lr=0.1)
+    fit(theirs, mse, X, y, SGD, epochs=5, lr=0.1)
+    for a, b in zip(ours.params, theirs.params, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-14)
+
+
+def test_fit_names_params_replaced_by_arrays_of_another_shape():
+    model = LinearRegression(1)
+    model.params[0] = np.zeros((2, 1))
+    with pytest.raises(ValueError, match=r"params\[0\] of this LinearRegression must have shape"):
+        fit(model, mse, np.ones((4, 1)), np.ones(4), SGD)
