@@ -18,7 +18,7 @@ help:
 	@echo "make book   set up .venv and build the website into $(HTML)"
 	@echo "make test   set up .venv with the test tools and run every test"
 	@echo "make lab    open the chapters in JupyterLab, widgets live"
-	@echo "make bench  run the benchmarks and print their table"
+	@echo "make bench  run the benchmarks (Lighthouse on the website too) and print their table"
 	@echo "make clean  remove the build and caches (keeps .venv)"
 
 # --- set-up -----------------------------------------------------------------
@@ -89,8 +89,17 @@ test: lint unit nbval book-strict browser jupyter
 lab: $(VENV)/.book-installed
 	$(BIN)/jupyter lab chapters/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
+# Lighthouse (the website's rows of the table): a developer tool from npm, pinned
+# in benchmarks/lighthouse/package-lock.json; it needs Node 18+ (not the reader).
+LIGHTHOUSE := benchmarks/lighthouse/node_modules/.bin/lighthouse
+$(LIGHTHOUSE): benchmarks/lighthouse/package.json benchmarks/lighthouse/package-lock.json
+	@command -v npm >/dev/null || { echo "make bench: Lighthouse needs Node 18+ and npm"; exit 1; }
+	npm ci --prefix benchmarks/lighthouse --no-audit --no-fund
+	@touch $@
+
 # OpenBLAS's core-type override slows a current numpy; unset it for timing only.
-bench: $(VENV)/.dev-installed
+# Lighthouse audits the site that `make book` built (_build/html), served gzipped.
+bench: $(VENV)/.dev-installed $(LIGHTHOUSE) book
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python -m benchmarks --book --readme
 
 clean:

@@ -90,7 +90,9 @@ def _dedupe_assets(
 
 def _local_assets(app: Sphinx) -> list[str]:
     """The configured scripts that must be served by the site itself."""
-    names = [app.config.mathjax_path, *app.config.nb_ipywidgets_js]
+    names = [*app.config.nb_ipywidgets_js]
+    if app.config.html_math_renderer == "mathjax":
+        names.append(app.config.mathjax_path)
     return [name for name in names if "://" not in name and not name.startswith("//")]
 
 
@@ -102,6 +104,8 @@ def _publish_assets(app: Sphinx) -> None:
     source = Path(app.srcdir) / "book_assets"
     static = Path(app.outdir) / "_static"
     for name in PUBLISHED_ASSETS:
+        if name == "mathjax" and app.config.html_math_renderer != "mathjax":
+            continue  # formulas are MathML from the build (_ext/optlib_math.py)
         copy_asset(str(source / name), str(static / "book_assets" / name))
     for name in _local_assets(app):
         if not (static / name.split("?")[0]).is_file():

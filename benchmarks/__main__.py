@@ -7,7 +7,8 @@ Usage::
 ``SUBSTRING`` picks the modules whose name contains it (all by default).
 ``--book`` includes the book's benchmarks (notebooks, nbval, a cold build: a few
 minutes; the ``book`` row says "skipped" without it). ``--readme`` also writes
-the table, the machine and ``benchmarks/NOTES.md`` into README.md between the
+the table, the machine, any module's own section (the website's Lighthouse
+table) and ``benchmarks/NOTES.md`` into README.md between the
 ``<!-- bench-table -->`` markers. The machine (CPU, cores, versions, load
 average at the start and at the end) is printed above the table, and a last
 line counts the targets missed. Benchmarks report; they do not gate, so the
@@ -81,7 +82,9 @@ def machine_lines(facts: dict[str, str]) -> list[str]:
     return [f"{key}: {value}" for key, value in facts.items()]
 
 
-def write_readme(rows: Sequence[dict[str, Any]], facts: dict[str, str]) -> None:
+def write_readme(
+    rows: Sequence[dict[str, Any]], facts: dict[str, str], sections: Sequence[str] = ()
+) -> None:
     """Replace README.md's benchmark section (between the markers) with this run."""
     text = README.read_text(encoding="utf-8")
     if BEGIN not in text or END not in text:
@@ -98,6 +101,7 @@ def write_readme(rows: Sequence[dict[str, Any]], facts: dict[str, str]) -> None:
         "",
         markdown_table(rows),
         "",
+        *(f"{section.strip()}\n" for section in sections),
     ]
     if NOTES.is_file():
         block += [NOTES.read_text(encoding="utf-8").strip(), ""]
@@ -122,10 +126,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     facts = machine()
     load_at_start = facts.pop("load average (1, 5, 15 min)")
     rows: list[dict[str, Any]] = []
+    sections: list[str] = []
     for name in discover(options.patterns):
         start = time.perf_counter()
         module = importlib.import_module(f"benchmarks.{name}")
         rows.extend(module.run())
+        # A module may add a section of its own under the table (the website's).
+        section = getattr(module, "readme_section", lambda: "")()
+        if section:
+            sections.append(section)
         print(f"{name}: {time.perf_counter() - start:.1f} s", file=sys.stderr)
     if not rows:
         print("no benchmarks matched", file=sys.stderr)
@@ -136,8 +145,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("\n".join(machine_lines(facts)))
     print()
     print(table(rows))
+    for section in sections:
+        print()
+        print(section)
     if options.readme:
-        write_readme(rows, facts)
+        write_readme(rows, facts, sections)
     missed = [row["name"] for row in rows if str(row.get("verdict", "")).upper() == "FAIL"]
     print(f"\ntargets missed: {len(missed)}" + (f" ({'; '.join(missed)})" if missed else ""))
     return 0

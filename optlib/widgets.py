@@ -431,6 +431,10 @@ class Explorer:
                     "the page)"
                 )
             shown = self.stack = self._build_stacks()
+            # The website's build (_ext/optlib_lean.py) pairs each frame with its
+            # description by these classes, and gives it as the frame's alt text.
+            self.stack.add_class("optlib-frames")
+            self.description.add_class("optlib-alts")
             default_index = tuple(spec.default_index for spec in self._specs)
             self._fallback_png = self.frames[self._flat_index(default_index)]
             label = STATIC_LABEL.format(n=len(self.frames))

@@ -5,10 +5,12 @@ Run by ``make browser`` (part of ``make test``) after the strict build:
 ``_build/html`` on 127.0.0.1 and opens every page in headless Chromium, where
 every request to another host is aborted and counted as a failure. A page fails
 on: a request to another host or an HTTP error; a console error or an uncaught
-page error; math that MathJax did not typeset, or typeset as an error, or TeX
-delimiters left in the text; an image that does not load; a widget that does not
-render; a live (kernel-bound) optlib widget on the website; a static optlib
-widget whose figure does not change when each of its controls moves.
+page error; math that is not typeset (MathML the browser does not lay out as
+math, or MathJax that did not run), or typeset as an error, or TeX delimiters
+left in the text; an image that does not load; a widget that does not render
+once it is scrolled into view (the widget manager loads lazily); a live
+(kernel-bound) optlib widget on the website; a static optlib widget whose
+figure does not change when each of its controls moves.
 
 It saves a screenshot of each page in ``_build/screenshots/`` and writes
 ``_build/site-report.json``: per page, the number of math elements, images,
@@ -16,16 +18,22 @@ widgets and interactions, and the page weight (every response; and the page's
 own HTML and images apart from the shared ``_static`` files).
 
 The last tests need no browser: no link to Jupyter Book's own repository, launch
-buttons that follow ``repository.url`` in ``_config.yml``, and install cells
-that agree with it (``tools/sync_launch.py``).
+buttons that follow ``repository.url`` in ``_config.yml``, install cells that
+agree with it (``tools/sync_launch.py``); and the cheap guard of the website's
+speed (Lighthouse itself runs in ``make bench``): no page loads more than its
+budget before anything lazy, none has a render-blocking script, and every
+precomputed widget frame has alt text.
 """
 
 from __future__ import annotations
 
+import gzip
 import importlib.util
+import json
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlparse
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
@@ -41,6 +49,11 @@ VIEW_SCRIPT = 'script[type="application/vnd.jupyter.widget-view+json"]'
 STATE_SCRIPT = 'script[type="application/vnd.jupyter.widget-state+json"]'
 SLIDER = ".noUi-handle"
 CONTROLS = f"{SLIDER}, select"
+# _ext/optlib_lean.py's loader: the widget state and manager load when a widget nears.
+LAZY_LOADER = "script[data-state][data-embed]"
+SCROLL_TO_FIRST_WIDGET_JS = """(selector) => {
+  document.querySelector(selector).parentElement.scrollIntoView({block: "center"});
+}"""
 REPORTED = ("math", "math_sources", "images", "widgets", "static_widgets")
 
 
@@ -123,6 +136,10 @@ INSPECT_JS = r"""(viewSelector) => {
     if (match) leftovers.push(node.textContent.trim().slice(0, 120));
   }
   const mathNodes = [...document.querySelectorAll(".math")];
+  // Typeset: by MathJax in the browser, or as MathML at build time (_ext/optlib_math.py)
+  // that the browser lays out as math (display "block math" / "inline math").
+  const typeset = (m) => m.querySelector("mjx-container") || [...m.children].some((c) =>
+    c.localName === "math" && getComputedStyle(c).display.includes("math"));
   const views = [...document.querySelectorAll(viewSelector)];
   const widgetErrors = [...document.querySelectorAll(".widget-subarea")].filter((area) =>
     area.querySelector(".jupyter-widgets-error-widget") ||
@@ -133,9 +150,9 @@ INSPECT_JS = r"""(viewSelector) => {
                      !root.textContent.trim());
   });
   return {
-    math: document.querySelectorAll("mjx-container").length,
+    math: document.querySelectorAll("mjx-container, .math > math").length,
     math_sources: mathNodes.length,
-    math_unrendered: mathNodes.filter((m) => !m.querySelector("mjx-container"))
+    math_unrendered: mathNodes.filter((m) => !typeset(m))
       .map((m) => m.textContent.trim().slice(0, 120)),
     math_errors: document.querySelectorAll("mjx-merror, merror, [data-mjx-error]").length,
     tex_left: leftovers,
@@ -270,19 +287,23 @@ def test_page(
         )
 
         n_views = page.locator(VIEW_SCRIPT).count()
-        if n_views and not page.locator(STATE_SCRIPT).count():
+        lazy = page.locator(LAZY_LOADER).count()
+        if n_views and not (lazy or page.locator(STATE_SCRIPT).count()):
             failures.append(
                 f"{n_views} widget(s) but no widget state in the page: myst-nb embeds it"
                 " only from a successful execution"
             )
         elif n_views:
+            if lazy:  # as a reader does: the widget manager loads when a widget nears
+                page.evaluate(SCROLL_TO_FIRST_WIDGET_JS, VIEW_SCRIPT)
             try:
                 page.wait_for_function(WIDGETS_RENDERED_JS, arg=VIEW_SCRIPT)
             except PlaywrightTimeoutError:
                 failures.append("widgets did not render (is the widget manager served?)")
 
-        uses_math = page.locator(".math, script[src*='mathjax']").count() > 0
-        if uses_math:
+        # Math typeset at build time (MathML) needs no wait; MathJax typesets after load.
+        uses_mathjax = page.locator("script[src*='mathjax']").count() > 0
+        if uses_mathjax:
             try:
                 page.wait_for_function("() => window.MathJax && window.MathJax.startup")
                 page.evaluate(MATH_SETTLED_JS)
@@ -407,3 +428,82 @@ def test_install_cells_match_config() -> None:
     assert not problems, "run `.venv/bin/python tools/sync_launch.py` to fix:\n" + "\n".join(
         problems
     )
+
+
+# --- page weight and render-blocking scripts (cheap: no browser, no Lighthouse) --------
+
+#: What a page may fetch before anything loads lazily, gzipped as a static host
+#: serves it: its HTML, its scripts and stylesheets, and its eager images.
+#: Lighthouse (``make bench``) measured every page at performance >= 90 within it.
+PAGE_BUDGET_BYTES = 400_000
+#: Synchronous scripts allowed in <head>: the theme's inline scripts need it at once.
+SYNCHRONOUS_OK = ("documentation_options.js",)
+
+
+def _local(page: Path, url: str) -> Path | None:
+    parsed = urlparse(url)
+    if parsed.scheme or parsed.netloc:
+        return None
+    path = (page.parent / unquote(parsed.path)).resolve()
+    return path if path.is_file() else None
+
+
+def initial_load(page: Path) -> dict[str, int]:
+    """Bytes (gzipped where a host would) that ``page`` loads before anything lazy."""
+    html = page.read_text(encoding="utf-8")
+    files = {}
+    for url in re.findall(r"<script\b[^>]*\bsrc=\"([^\"]+)\"", html):
+        files[url] = True
+    for tag in re.findall(r"<link\b[^>]*>", html):
+        if 'rel="stylesheet"' in tag:
+            files[re.search(r'href="([^"]+)"', tag).group(1)] = True
+    for tag in re.findall(r"<img\b[^>]*>", html):
+        if 'loading="lazy"' not in tag:
+            files[re.search(r'src="([^"]+)"', tag).group(1)] = True
+    sizes = {"html": len(gzip.compress(html.encode("utf-8")))}
+    for url in files:
+        path = _local(page, url)
+        if path is None:
+            continue
+        data = path.read_bytes()
+        compressible = path.suffix in (".js", ".css", ".json", ".svg", ".html")
+        sizes[path.name] = len(gzip.compress(data)) if compressible else len(data)
+    return sizes
+
+
+def test_pages_within_budget_and_no_render_blocking_script(site: Path) -> None:
+    problems = []
+    for page in _html_files(site):
+        html = page.read_text(encoding="utf-8")
+        head = html[: html.find("</head>")]
+        name = page.relative_to(site).as_posix()
+        for tag in re.findall(r"<script\b[^>]*\bsrc=\"[^\"]+\"[^>]*>", head):
+            src = re.search(r'src="([^"?]+)', tag).group(1)
+            if not re.search(r"\b(defer|async)\b|type=\"module\"", tag) and not src.endswith(
+                SYNCHRONOUS_OK
+            ):
+                problems.append(f"{name}: render-blocking script in <head>: {src}")
+        sizes = initial_load(page)
+        total = sum(sizes.values())
+        if total > PAGE_BUDGET_BYTES:
+            top = sorted(sizes.items(), key=lambda item: -item[1])[:5]
+            problems.append(
+                f"{name}: {total / 1e3:.0f} KB before lazy loading, budget"
+                f" {PAGE_BUDGET_BYTES / 1e3:.0f} KB; largest: {top}"
+            )
+    assert not problems, "\n".join(problems)
+
+
+def test_every_precomputed_frame_has_alt_text(site: Path) -> None:
+    """The website's widget frames (written by _ext/optlib_lean.py) say what they show."""
+    frames = missing = 0
+    for state in (site / "_images" / "frames").glob("*.json"):
+        for model in json.loads(state.read_text(encoding="utf-8"))["state"].values():
+            if "optlib-frame" not in model["state"].get("_dom_classes", []):
+                continue
+            frames += 1
+            alt = re.search(r'\balt="([^"]*)"', model["state"]["value"])
+            missing += not (alt and alt.group(1).strip())
+    static_pages = [p for p in _html_files(site) if "optlib-static-widget" in p.read_text("utf-8")]
+    assert frames or not static_pages, "static widgets, but no frame written as a file"
+    assert not missing, f"{missing} of {frames} precomputed frames have no alt text"

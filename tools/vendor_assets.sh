@@ -12,6 +12,7 @@ cd "$(dirname "$0")/.."
 MATHJAX=3.2.2                # last MathJax 3 (Sphinx 7.4 targets MathJax 3)
 HTML_MANAGER=1.0.15          # @jupyter-widgets/html-manager for ipywidgets 8.1.x (controls 5.0.13)
 FONTAWESOME=5.15.4           # the Font Awesome bundled inside html-manager (licence text only)
+NOTO_SANS_MATH=5.3.0         # @fontsource/noto-sans-math: the website's MathML font (OpenType MATH)
 
 dest=book_assets
 tmp=$(mktemp -d)
@@ -60,4 +61,13 @@ PY
 fetch "@fortawesome/fontawesome-free@$FONTAWESOME" fontawesome
 cp "$tmp/fontawesome/package/LICENSE.txt" "$dest/widgets/LICENSE-fontawesome.txt"
 
-du -sh "$dest"/mathjax "$dest"/widgets
+# --- the math font of the website's MathML (_ext/optlib_math.py cuts it down to
+# the characters the formulas use when the book is built). The woff (zlib), not
+# the woff2: fontTools reads woff2 only with the brotli module.
+fetch "@fontsource/noto-sans-math@$NOTO_SANS_MATH" notosansmath
+rm -rf "$dest/fonts" && mkdir -p "$dest/fonts"
+cp "$tmp/notosansmath/package/files/noto-sans-math-latin-400-normal.woff" \
+  "$dest/fonts/NotoSansMath-Regular.woff"
+cp "$tmp/notosansmath/package/LICENSE" "$dest/fonts/LICENSE-NotoSansMath.txt"
+
+du -sh "$dest"/mathjax "$dest"/widgets "$dest"/fonts

@@ -3,7 +3,9 @@
 (function () {
   "use strict";
 
-  // 1. The theme's Font Awesome 6 script turns <i class="fa ..."> icons into
+  // 1. (Inert since _ext/optlib_lean.py stops loading that script: the icons
+  //    are a web font. Kept for a build without optlib_lean.)
+  //    The theme's Font Awesome 6 script turns <i class="fa ..."> icons into
   //    <svg>. ipywidgets' Play view keeps its <i> and switches its class
   //    (play/pause): once replaced, that throws; once nested, the <svg> no
   //    longer follows the class. So Font Awesome 6 converts the icons present
@@ -16,7 +18,8 @@
     observeMutations: false,
   });
 
-  // 2. The widget manager typesets LaTeX in widget labels with the MathJax 2 API,
+  // 2. (Only with html_math_renderer: mathjax; with MathML there is no MathJax.)
+  //    The widget manager typesets LaTeX in widget labels with the MathJax 2 API,
   //    MathJax.Hub.Queue(["Typeset", MathJax.Hub, element]); MathJax 3 has no Hub
   //    (a TypeError on every widget with a description). Give the MathJax 3
   //    object a Hub whose Queue typesets with the v3 API, after startup.
