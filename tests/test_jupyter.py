@@ -179,6 +179,16 @@ def _excerpt(text: str, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _read_notebook(path: Path) -> Any:
+    import nbformat
+    from nbformat.validator import normalize
+
+    with warnings.catch_warnings():  # a chapter without cell ids: given them below
+        warnings.simplefilter("ignore", nbformat.warnings.MissingIDFieldWarning)
+        nb = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
+    return nbformat.from_dict(normalize(nb)[1])
+
+
 # --- JupyterLab -----------------------------------------------------------------
 
 
@@ -588,6 +598,10 @@ def test_chapter_in_jupyterlab(chapter: str, lab_page: LabPage) -> None:
 
     if not (lab_page.lab.root / chapter).is_file():
         pytest.fail(f"no chapter notebooks in {lab_page.lab.root}")
+    try:
+        _read_notebook(lab_page.lab.root / chapter)
+    except Exception as error:  # JupyterLab would not open it: say why at once
+        pytest.fail(f"{chapter} is not a readable notebook: {error}", pytrace=False)
     failures, console = lab_page.start()
     page = lab_page.page
     report: dict[str, Any] = {"failures": failures}
@@ -708,16 +722,6 @@ WHERE_FROM = "import sys, optlib\nprint(sys.prefix)\nprint(optlib.__file__)"
 COLAB_CHAPTER_S = 900  # one chapter, all its cells, in the bare kernel
 
 
-def _read_notebook(path: Path) -> Any:
-    import nbformat
-    from nbformat.validator import normalize
-
-    with warnings.catch_warnings():  # a chapter without cell ids: given them below
-        warnings.simplefilter("ignore", nbformat.warnings.MissingIDFieldWarning)
-        nb = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
-    return nbformat.from_dict(normalize(nb)[1])
-
-
 @dataclass
 class ColabRun:
     seconds: float
@@ -744,7 +748,12 @@ class ColabRunner:
         self.copies = {}  # every chapter in a copy of its folder, with the check cell
         for name in names:
             folder = _fresh_copy(chapters, base / Path(name).stem / chapters.name)
-            nb = _read_notebook(folder / name)
+            try:
+                nb = _read_notebook(folder / name)
+            except Exception as error:  # not a notebook (being edited?): that chapter fails
+                self.results[name] = ColabRun(0.0, f"not a readable notebook: {error}")
+                self.done[name].set()
+                continue
             nb.cells.append(nbformat.v4.new_code_cell(WHERE_FROM))
             nbformat.write(nb, folder / name)
             self.copies[name] = folder / name
@@ -807,8 +816,6 @@ class ColabRunner:
         return ""
 
     def _execute(self, name: str) -> ColabRun:
-        import nbformat
-
         started = time.monotonic()
         notebook = self.copies[name]
         env = _child_env(
@@ -824,9 +831,11 @@ class ColabRunner:
             output = re.sub(r"\x1b\[[0-9;]*m", "", output)  # the traceback's colours
             start = output.find("CellExecutionError:")
             return ColabRun(seconds, output[start:] if start >= 0 else output[-6000:])
-        nb = nbformat.read(notebook.parent / "executed.ipynb", as_version=4)
+        # Plain JSON: nbformat's validation may warn, and this is not the main thread.
+        executed = json.loads((notebook.parent / "executed.ipynb").read_text(encoding="utf-8"))
+        outputs = executed["cells"][-1].get("outputs", [])
         printed = "".join(
-            "".join(o.get("text", "")) for o in nb.cells[-1].outputs if o.get("name") == "stdout"
+            "".join(o.get("text", "")) for o in outputs if o.get("name") == "stdout"
         ).split()
         if len(printed) != 2:
             return ColabRun(seconds, f"the check cell printed {printed}")
@@ -839,6 +848,8 @@ class ColabRunner:
         for name in self.names:
             if self._stop.is_set():
                 break
+            if name not in self.copies:
+                continue  # failed already
             if failure:
                 self.results[name] = ColabRun(0.0, failure)
             else:
