@@ -167,3 +167,23 @@ def _figures_closed_and_widgets_live(monkeypatch: pytest.MonkeyPatch) -> Iterato
     import matplotlib.pyplot as plt
 
     plt.close("all")
+
+
+def move_control(page: Any, control: Any) -> str:
+    """Move a widget's control one step as a reader would; say what was done.
+
+    A dropdown goes to another option; a slider moves one step from the
+    keyboard (left when it sits at its maximum). Shared by the website and
+    JupyterLab tests.
+    """
+    if control.evaluate("(el) => el.tagName") == "SELECT":
+        values = control.evaluate("(el) => [...el.options].map((o) => o.value)")
+        current = control.input_value()
+        target = next((v for v in values if v != current), current)
+        control.select_option(target)
+        return f"select {current!r} -> {target!r}"
+    now = control.get_attribute("aria-valuenow")
+    key = "ArrowLeft" if now == control.get_attribute("aria-valuemax") else "ArrowRight"
+    control.focus()
+    page.keyboard.press(key)
+    return f"slider at {now}: {key}"

@@ -83,7 +83,7 @@ from typing import Any
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, move_control
 
 BUILD = ROOT / "_build"
 SCREENSHOTS = BUILD / "screenshots"
@@ -519,21 +519,6 @@ def _evals_stored(page: Any, index: int, last: bool) -> bool:
     return False
 
 
-def _move(page: Any, control: Any) -> str:
-    """Move one control one step, from the keyboard where it is a slider."""
-    if control.evaluate("(el) => el.tagName") == "SELECT":
-        values = control.evaluate("(el) => [...el.options].map((o) => o.value)")
-        current = control.input_value()
-        target = next((v for v in values if v != current), current)
-        control.select_option(target)
-        return f"dropdown {current!r} -> {target!r}"
-    now = control.get_attribute("aria-valuenow")
-    key = "ArrowLeft" if now == control.get_attribute("aria-valuemax") else "ArrowRight"
-    control.focus()
-    page.keyboard.press(key)
-    return f"slider at {now}: {key}"
-
-
 class LabPage:
     """One JupyterLab page for the session (the application loads once); what
     it logs is collected for the chapter being tested."""
@@ -700,7 +685,7 @@ def _check_first_widget(page: Any, failures: list[str]) -> str:
     if not before:
         failures.append(f"{where} shows no image")
         return "no image"
-    action = _move(page, control)
+    action = move_control(page, control)
     try:
         page.wait_for_function(
             f"async ([box, before]) => (await ({FIGURE_JS})(box)) !== before",

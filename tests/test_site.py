@@ -39,7 +39,7 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from conftest import ROOT
+from conftest import ROOT, move_control
 
 pytestmark = pytest.mark.browser
 
@@ -189,21 +189,6 @@ def _screenshot_name(page_name: str) -> str:
     return page_name.removesuffix(".html").replace("/", "__") + ".png"
 
 
-def _move(page: Any, control: Any) -> str:
-    """Move one control one step; return what was done."""
-    if control.evaluate("(el) => el.tagName") == "SELECT":
-        values = control.evaluate("(el) => [...el.options].map((o) => o.value)")
-        current = control.input_value()
-        target = next((v for v in values if v != current), current)
-        control.select_option(target)
-        return f"select {current!r} -> {target!r}"
-    now = control.get_attribute("aria-valuenow")
-    key = "ArrowLeft" if now == control.get_attribute("aria-valuemax") else "ArrowRight"
-    control.focus()
-    page.keyboard.press(key)
-    return f"slider at {now}: {key}"
-
-
 def _exercise_static_widgets(page: Any, failures: list[str]) -> int:
     """Move every control of every static widget; its figure must change."""
     moved = 0
@@ -223,7 +208,7 @@ def _exercise_static_widgets(page: Any, failures: list[str]) -> int:
             if not before:
                 failures.append(f"static widget #{index + 1} shows no image")
                 break
-            action = _move(page, controls.nth(number))
+            action = move_control(page, controls.nth(number))
             try:  # a condition, polled by the browser, not a fixed wait
                 page.wait_for_function(
                     f"async ([box, before]) => (await ({FIGURE_JS})(box)) !== before",
