@@ -169,6 +169,30 @@ def _figures_closed_and_widgets_live(monkeypatch: pytest.MonkeyPatch) -> Iterato
     plt.close("all")
 
 
+# What the reader sees of a widget's figure: the images it shows, by content (a
+# blob or a long data URL is hashed). The website and JupyterLab tests compare
+# it before and after moving a control.
+FIGURE_JS = """async (box) => {
+  const parts = [];
+  for (const img of box.querySelectorAll("img")) {
+    if (!img.getClientRects().length) continue;
+    let src = img.currentSrc || img.src;
+    if (src.startsWith("blob:")) {
+      const bytes = new Uint8Array(await (await fetch(src)).arrayBuffer());
+      let hash = 0;
+      for (const byte of bytes) hash = (hash * 31 + byte) >>> 0;
+      src = `blob ${bytes.length} ${hash}`;
+    } else if (src.length > 200) {
+      let hash = 0;
+      for (let i = 0; i < src.length; i++) hash = (hash * 31 + src.charCodeAt(i)) >>> 0;
+      src = `data ${src.length} ${hash}`;
+    }
+    parts.push(src);
+  }
+  return parts.join(" | ");
+}"""
+
+
 def move_control(page: Any, control: Any) -> str:
     """Move a widget's control one step as a reader would; say what was done.
 

@@ -83,7 +83,7 @@ from typing import Any
 
 import pytest
 
-from conftest import ROOT, move_control
+from conftest import FIGURE_JS, ROOT, move_control
 
 BUILD = ROOT / "_build"
 SCREENSHOTS = BUILD / "screenshots"
@@ -386,26 +386,6 @@ FIND_WIDGET_JS = f"""() => {{
   }}
   return null;
 }}"""
-# What the reader sees of a widget's figure: its images, by content.
-FIGURE_JS = """async (box) => {
-  const parts = [];
-  for (const img of box.querySelectorAll("img")) {
-    if (!img.getClientRects().length) continue;
-    let src = img.currentSrc || img.src;
-    if (src.startsWith("blob:")) {
-      const bytes = new Uint8Array(await (await fetch(src)).arrayBuffer());
-      let hash = 0;
-      for (const byte of bytes) hash = (hash * 31 + byte) >>> 0;
-      src = `blob ${bytes.length} ${hash}`;
-    } else if (src.length > 200) {
-      let hash = 0;
-      for (let i = 0; i < src.length; i++) hash = (hash * 31 + src.charCodeAt(i)) >>> 0;
-      src = `data ${src.length} ${hash}`;
-    }
-    parts.push(src);
-  }
-  return parts.join(" | ");
-}"""
 # Shut the kernel down, save (into the temporary copy) and close the notebook.
 CLOSE_JS = f"""async () => {{
   const w = {PANEL_JS};

@@ -39,7 +39,7 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from conftest import ROOT, move_control
+from conftest import FIGURE_JS, ROOT, move_control
 
 pytestmark = pytest.mark.browser
 
@@ -165,23 +165,6 @@ INSPECT_JS = r"""(viewSelector) => {
     static_widgets: document.querySelectorAll(".optlib-static-widget").length,
     live_widgets: document.querySelectorAll(".optlib-live-widget").length,
   };
-}"""
-
-# What the reader sees of a widget's figure: the images it shows, by content.
-FIGURE_JS = """async (box) => {
-  const shown = [...box.querySelectorAll("img")].filter((img) => img.getClientRects().length);
-  const parts = [];
-  for (const img of shown) {
-    let src = img.currentSrc || img.src;
-    if (src.startsWith("blob:")) {
-      const bytes = new Uint8Array(await (await fetch(src)).arrayBuffer());
-      let hash = 0;
-      for (const byte of bytes) hash = (hash * 31 + byte) >>> 0;
-      src = `blob ${bytes.length} ${hash}`;
-    }
-    parts.push(src.length > 200 ? `${src.length}:${src.slice(-120)}` : src);
-  }
-  return parts.join(" | ");
 }"""
 
 
