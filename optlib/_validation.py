@@ -8,6 +8,7 @@ or value, never as a crash deep inside NumPy or a silent NaN.
 from __future__ import annotations
 
 import numbers
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -218,3 +219,268 @@ def check_bool(name: str, value: Any) -> bool:
     if not isinstance(value, bool | np.bool_):
         raise ValueError(f"{name} must be True or False, got {value!r}")
     return bool(value)
+
+
+# ---------------------------------------------------------------------------
+# Optimizers: hyper-parameters (torch.optim's messages), parameters, gradients, state
+# ---------------------------------------------------------------------------
+
+
+def hyperparameter_number(name: str, value: Any) -> float | np.ndarray:
+    """A finite number, or a read-only float64 copy of an array of them."""
+    value = hyperparameter(name, value)
+    if isinstance(value, np.ndarray):
+        if value.ndim == 0:
+            return float(value)
+        value = value.copy()
+        value.flags.writeable = False  # changes go through the validated attribute
+    return value
+
+
+def refuse_where(bad: Any, message: str, value: float | np.ndarray) -> None:
+    """Raise ``ValueError(f"{message}: {value}")`` where ``bad`` holds, naming an offender."""
+    if not np.any(bad):
+        return
+    if isinstance(value, np.ndarray):
+        offender = value[np.broadcast_to(bad, value.shape)].flat[0]
+        raise ValueError(f"{message}: {offender} (in an array of shape {value.shape})")
+    raise ValueError(f"{message}: {value}")
+
+
+def nonnegative_hyperparameter(name: str, value: Any, message: str) -> float | np.ndarray:
+    value = hyperparameter_number(name, value)
+    refuse_where(value < 0, message, value)
+    return value
+
+
+def check_betas(value: Any) -> tuple[float | np.ndarray, float | np.ndarray]:
+    if isinstance(value, np.ndarray) and value.ndim > 0:
+        value = list(value)
+    if isinstance(value, str | bytes) or not isinstance(value, Sequence):
+        hint = f"; write betas=({value!r}, 0.999)" if isinstance(value, numbers.Real) else ""
+        raise ValueError(f"betas must be a pair (beta1, beta2), got {short_repr(value)}{hint}")
+    if len(value) != 2:
+        raise ValueError(
+            f"betas must be a pair (beta1, beta2), got {len(value)} values: {short_repr(value)}"
+        )
+    checked = []
+    for index, beta in enumerate(value):
+        beta = hyperparameter_number(f"betas[{index}]", beta)
+        refuse_where((beta < 0) | (beta >= 1), f"Invalid beta parameter at index {index}", beta)
+        checked.append(beta)
+    return checked[0], checked[1]
+
+
+def check_params(params: Any) -> list[np.ndarray]:
+    """The arrays an optimizer will update in place, each checked for what would break that.
+
+    Refused, naming the index: anything but a float ``ndarray``; an ``np.matrix``
+    (its ``*`` is a matrix product) and a masked array (the mask would be
+    ignored); a read-only array; an array whose entries overlap in memory (a
+    stride of 0, e.g. from ``np.broadcast_to``); and two parameters that share
+    memory, the same array twice or two views of one array, which one step
+    would move twice.
+    """
+    if isinstance(params, np.ndarray):
+        params = [params]
+    elif isinstance(params, dict | str | bytes) or not isinstance(params, Sequence):
+        hint = " (parameter groups are not supported)" if isinstance(params, dict) else ""
+        raise ValueError(
+            f"params must be a NumPy array or a list of them{hint}, "
+            f"got {type(params).__name__} {short_repr(params)}"
+        )
+    params = list(params)
+    if not params:
+        raise ValueError("optimizer got an empty parameter list")
+    for index, param in enumerate(params):
+        name = f"params[{index}]"
+        if isinstance(param, np.ma.MaskedArray):
+            raise ValueError(
+                f"{name} is a masked array; the optimizer would update masked entries too. "
+                f"Pass its data, np.ma.getdata(x), and leave the entries you want fixed "
+                f"out of the parameters"
+            )
+        if isinstance(param, np.matrix):
+            raise ValueError(
+                f"{name} is an np.matrix, whose * is a matrix product; "
+                f"pass np.asarray(x), a plain array that shares its memory"
+            )
+        if not isinstance(param, np.ndarray):
+            raise ValueError(
+                f"{name} must be a NumPy array (it is updated in place), "
+                f"got {type(param).__name__} {short_repr(param)}"
+            )
+        if param.dtype.kind != "f":
+            raise ValueError(
+                f"{name} must be a real floating array to be updated in place, "
+                f"got dtype {param.dtype}; convert it first, e.g. x = x.astype(float)"
+            )
+        if not param.flags.writeable:
+            raise ValueError(
+                f"{name} is read-only; the optimizer updates it in place "
+                f"(pass a writable copy, e.g. x = x.copy())"
+            )
+        if overlaps_itself(param):
+            raise ValueError(
+                f"{name} of shape {param.shape} and strides {param.strides} has entries "
+                f"that overlap in memory (from np.broadcast_to or as_strided?); "
+                f"one step would update them several times: pass a copy"
+            )
+    for later in range(1, len(params)):
+        for earlier in range(later):
+            if share_memory(params[earlier], params[later]):
+                same = "the same array" if params[earlier] is params[later] else "views"
+                raise ValueError(
+                    f"params[{earlier}] and params[{later}] share memory ({same}); "
+                    f"one step would move the shared entries twice: "
+                    f"pass each array once, or a copy"
+                )
+    return params
+
+
+def overlaps_itself(array: np.ndarray) -> bool:
+    """Whether some entries of ``array`` are the same memory (sufficient test, cheap)."""
+    if array.size <= 1 or array.flags.c_contiguous or array.flags.f_contiguous:
+        return False
+    dims = list(zip(array.strides, array.shape, strict=True))
+    if any(stride == 0 and length > 1 for stride, length in dims):
+        return True
+    span = array.itemsize + sum(abs(stride) * (length - 1) for stride, length in dims)
+    return span < array.nbytes  # fewer bytes spanned than the entries need
+
+
+def share_memory(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether ``a`` and ``b`` share memory; when NumPy cannot tell quickly, assume so."""
+    if a is b:
+        return True
+    if not np.may_share_memory(a, b):  # disjoint address ranges: the common, cheap case
+        return False
+    try:
+        return bool(np.shares_memory(a, b, max_work=10**6))
+    except np.exceptions.TooHardError:
+        return True
+
+
+def as_gradient(index: int, grad: Any, param: np.ndarray) -> np.ndarray:
+    """Gradient ``index`` as an ndarray of real numbers, or a ValueError saying why not.
+
+    The slow path of :meth:`Optimizer.step`: reached only for what is not already
+    a float ndarray (lists, integers, subclasses, and every kind of mistake).
+    """
+    name = f"gradient {index}"
+    if grad is None:
+        raise ValueError(
+            f"{name} is None; every parameter needs a gradient array "
+            f"(torch skips a parameter whose .grad is None, optlib does not: "
+            f"pass np.zeros_like(params[{index}]) to leave it unchanged by the gradient)"
+        )
+    if isinstance(grad, np.ma.MaskedArray):
+        if np.ma.getmaskarray(grad).any():
+            raise ValueError(
+                f"{name} is a masked array with masked entries; the optimizer cannot skip "
+                f"entries. Fill them first, e.g. g.filled(0.0)"
+            )
+        grad = np.ma.getdata(grad)
+    try:
+        array = np.asarray(grad)
+    except Exception as error:  # ragged lists and the like
+        raise ValueError(
+            f"{name} cannot be made an array of numbers ({short_repr(grad)}): {error}"
+        ) from None
+    problem = real_dtype_problem(array.dtype)
+    if problem is not None:
+        raise ValueError(f"{name}: {problem}; got {short_repr(grad)}")
+    if array.dtype.kind != "f":  # integers: compute in the parameter's precision
+        array = array.astype(param.dtype)
+    return array
+
+
+def checked_step(where: str, value: Any) -> int:
+    """A step count as an int: an int, or an integral float or 0-d array (torch's tensor)."""
+    message = f"{where}: step must be an int >= 0, got {short_repr(value)}"
+    if isinstance(value, bool | np.bool_):
+        raise ValueError(message)
+    if isinstance(value, numbers.Integral):
+        if value < 0:
+            raise ValueError(message)
+        return int(value)
+    try:
+        step = np.asarray(value)
+    except Exception:
+        raise ValueError(message) from None
+    if step.ndim != 0 or step.dtype.kind not in "fiu":
+        raise ValueError(message)
+    number = step.item()
+    if not np.isfinite(number) or number < 0 or number != int(number):
+        raise ValueError(message)
+    return int(number)
+
+
+def checked_state_array(
+    where: str, key: str, value: Any, param: np.ndarray, nonnegative: bool
+) -> np.ndarray:
+    """A copy of ``value`` in the parameter's dtype, checked for dtype, shape and sign."""
+    try:
+        array = np.asarray(value)
+    except Exception as error:
+        raise ValueError(f"{where}: {key} cannot be made an array of numbers: {error}") from None
+    problem = real_dtype_problem(array.dtype)
+    if problem is not None:
+        raise ValueError(f"{where}: {key}: {problem}")
+    if array.shape != param.shape:
+        raise ValueError(
+            f"{where}: {key} has shape {array.shape}, but the parameter has shape {param.shape}"
+        )
+    array = np.array(array, dtype=param.dtype)  # a copy, in the parameter's dtype
+    if nonnegative:
+        negative = array < 0
+        if negative.any():
+            raise ValueError(
+                f"{where}: {key} has {int(negative.sum())} negative entries, e.g. "
+                f"{array[negative].flat[0]!r}; a sum or average of squares is never negative"
+            )
+    return array
+
+
+def _flag(name: str, value: Any) -> bool:
+    return check_bool(name, value)
+
+
+def _nonnegative(message: str) -> Callable[[str, Any], float | np.ndarray]:
+    return lambda name, value: nonnegative_hyperparameter(name, value, message)
+
+
+#: How each optimizer hyper-parameter is checked, by name. A name means the same
+#: thing, and is checked the same way with ``torch.optim``'s message, in every
+#: optimizer that takes it; an optimizer declares its hyper-parameters once, in
+#: its constructor's signature, and they are checked here in that order.
+HYPERPARAMETER_CHECKS: dict[str, Callable[[str, Any], Any]] = {
+    "lr": _nonnegative("Invalid learning rate"),
+    "lr_decay": _nonnegative("Invalid lr_decay value"),
+    "momentum": _nonnegative("Invalid momentum value"),
+    "dampening": lambda name, value: hyperparameter_number(name, value),
+    "alpha": _nonnegative("Invalid alpha value"),
+    "betas": lambda name, value: check_betas(value),
+    "eps": _nonnegative("Invalid epsilon value"),
+    "weight_decay": _nonnegative("Invalid weight_decay value"),
+    "initial_accumulator_value": _nonnegative("Invalid initial_accumulator_value value"),
+    "nesterov": _flag,
+    "centered": _flag,
+    "amsgrad": _flag,
+    "maximize": _flag,
+}
+
+
+def check_hyperparameters(values: dict[str, Any]) -> dict[str, Any]:
+    """Every hyper-parameter in ``values`` checked and converted, in order, by its name.
+
+    Examples
+    --------
+    >>> check_hyperparameters({"lr": 1, "nesterov": False})
+    {'lr': 1.0, 'nesterov': False}
+    >>> check_hyperparameters({"lr": -1})
+    Traceback (most recent call last):
+    ...
+    ValueError: Invalid learning rate: -1.0
+    """
+    return {name: HYPERPARAMETER_CHECKS[name](name, value) for name, value in values.items()}

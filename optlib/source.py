@@ -44,7 +44,7 @@ class Source:
     >>> from optlib.optimizers import bias_correction
     >>> markdown = show_source(bias_correction)._repr_markdown_()
     >>> print(markdown.splitlines()[:2])
-    ['```python', '# optlib/optimizers.py: bias_correction']
+    ['```python', '# optlib/optimizers/pieces.py: bias_correction']
     """
 
     texts: tuple[str, ...]
@@ -80,7 +80,7 @@ def show_source(*objects: Any) -> Source:
     --------
     >>> from optlib.optimizers import sgd_step
     >>> print(repr(show_source(sgd_step)).splitlines()[:2])
-    ['# optlib/optimizers.py: sgd_step', 'def sgd_step(']
+    ['# optlib/optimizers/sgd.py: sgd_step', 'def sgd_step(']
     """
     if not objects:
         raise TypeError("show_source needs at least one function, class or method")

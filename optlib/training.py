@@ -1176,31 +1176,6 @@ class StateRecord:
     steps: int
 
 
-_RATE_RULES = ("SGD", "Adagrad", "RMSprop", "Adam", "AdamW")
-
-
-def _rates(opt: Any, state: dict[str, Any], t: int) -> np.ndarray:
-    """The per-coordinate learning rate that step ``t`` of ``opt`` applied."""
-    name = type(opt).__name__
-    hp = opt.hyperparameters
-    if name == "SGD":
-        return np.broadcast_to(np.asarray(hp["lr"], dtype=np.float64), opt.params[0].shape)
-    if name == "Adagrad":
-        lr = hp["lr"] / (1 + (t - 1) * hp["lr_decay"])
-        return lr / (np.sqrt(state["sum"]) + hp["eps"])
-    if name == "RMSprop":
-        square = state["square_avg"]
-        if hp["centered"]:
-            square = square - state["grad_avg"] ** 2
-        return hp["lr"] / (np.sqrt(square) + hp["eps"])
-    if name in ("Adam", "AdamW"):
-        beta1, beta2 = hp["betas"]
-        second = state["max_exp_avg_sq"] if hp["amsgrad"] else state["exp_avg_sq"]
-        denom = np.sqrt(second) / math.sqrt(1 - beta2**t) + hp["eps"]
-        return hp["lr"] / (1 - beta1**t) / denom
-    raise ValueError(f"no per-coordinate rate is defined for {name}")
-
-
 def record_state(
     fn: Any,
     x0: Any,
@@ -1260,11 +1235,6 @@ def record_state(
     x = as_float_array("x0", _start(x0), dtype=np.float64).reshape(-1).copy()
     check_finite("x0", x)
     opt = _build_optimizer("record_state", optimizer, [x], hyperparams)
-    if type(opt).__name__ not in _RATE_RULES:
-        raise ValueError(
-            "record_state knows the per-coordinate rates of "
-            f"{', '.join(_RATE_RULES)}, got {type(opt).__name__}"
-        )
 
     def gradient(point: np.ndarray, t: int) -> np.ndarray:
         value = fn.grad(point) if surface else fn(point.copy(), t)
@@ -1288,7 +1258,7 @@ def record_state(
             before = x.copy()
             opt.step([g])
             loss = float(fn(x)) if surface else 0.0
-            rate = np.array(_rates(opt, opt.state[0], t), dtype=np.float64)
+            rate = np.array(opt.rates(0), dtype=np.float64)
         if not (np.isfinite(x).all() and math.isfinite(loss)):
             diverged = True
             break

@@ -329,7 +329,7 @@ def test_ema_update_follows_torch_lerp():
     expected = np.where(
         decays > 0.5, average + 0.25 * (value - average), value - (1 - weight) * (value - average)
     )
-    got = optimizers.ema_update(average.copy(), value, decays, tmp=np.empty(1000))
+    got = optimizers.ema_update(average.copy(), value, decays)
     np.testing.assert_array_equal(got, expected)
 
 
@@ -964,7 +964,7 @@ def test_blocked_update_is_bitwise_the_whole_update(opt_class, kwargs, dtype, mo
         return theta, opt.state_dict()
 
     whole, whole_state = run()
-    monkeypatch.setattr(optimizers, "BLOCK_SIZE", 64)  # 16 blocks, the last one short
+    monkeypatch.setattr(optimizers.blocks, "BLOCK_SIZE", 64)  # 16 blocks, the last one short
     blocked, blocked_state = run()
     np.testing.assert_array_equal(blocked, whole)
     assert_state_dicts_equal(blocked_state, whole_state)
@@ -973,7 +973,7 @@ def test_blocked_update_is_bitwise_the_whole_update(opt_class, kwargs, dtype, mo
 
 @pytest.mark.parametrize("opt_class, kwargs", STATEFUL, ids=STATEFUL_IDS)
 def test_blocked_update_is_silent_on_non_finite_gradients(opt_class, kwargs, monkeypatch):
-    monkeypatch.setattr(optimizers, "BLOCK_SIZE", 64)
+    monkeypatch.setattr(optimizers.blocks, "BLOCK_SIZE", 64)
     theta = np.ones(300)
     grad = np.ones(300)
     grad[::7] = np.nan

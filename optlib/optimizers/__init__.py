@@ -1,0 +1,70 @@
+r"""Optimizers with the names, defaults, update rules and validation of ``torch.optim``.
+
+One module per method: ``sgd.py``, ``adagrad.py``, ``rmsprop.py`` and
+``adam.py`` each hold a rule that reads line by line like its algorithm box
+(:func:`sgd_step`, :func:`adagrad_step`, :func:`rmsprop_step`,
+:func:`adam_step`, :func:`adamw_step`), its per-coordinate rate, and the class
+that wraps it. The rules share pieces written once in ``pieces.py`` (the
+direction, the moving averages, the bias correction, the root-plus-ε
+denominator). What a training loop needs around a rule (validated
+hyper-parameters, per-parameter state, ``step``, ``rates``, ``state_dict``,
+``load_state_dict``) is written once in ``base.py``; other libraries' names are
+answered in ``names.py``, and ``blocks.py`` updates large parameters one
+cache-sized block at a time.
+
+Conventions shared by every class:
+
+* ``step(grads)`` updates the caller's arrays **in place** and keeps their dtype.
+  They must be writable float arrays that share no memory with one another
+  (two views of one array would be moved twice); the constructor says which
+  two indices do.
+* A call that raises has changed nothing. ``step``, ``load_state_dict`` and
+  assignments to ``params`` or to a hyper-parameter check all of their input
+  (gradient dtypes and shapes, every state entry) before they write anything,
+  and never modify the caller's arrays.
+* Names are PyTorch's: Keras's ``learning_rate=``, ``beta_1=``, ``epsilon=`` or
+  ``rho=`` raise a ``TypeError`` that says what to write instead.
+* Arithmetic follows IEEE rules as in PyTorch: a non-finite gradient gives
+  non-finite parameters, silently (no NumPy warning); detecting divergence is
+  the training loop's job.
+* A large parameter (at least ``2 * blocks.BLOCK_SIZE`` elements) is updated one
+  cache-sized block at a time, with the same rule; the result is bitwise the same.
+* Every numeric hyper-parameter may be a scalar or a NumPy array that
+  broadcasts against the parameters: parameters of shape ``(k, d)`` with
+  ``lr`` of shape ``(k, 1)`` run ``k`` independent configurations in one sweep.
+  A term that a scalar would switch off (``momentum=0``, ``weight_decay=0``) is
+  switched on when *any* entry of its array is nonzero; the entries that are
+  exactly zero then reduce to the plain rule (for SGD, as long as dampening is 0).
+"""
+
+from __future__ import annotations
+
+from optlib.optimizers.adagrad import Adagrad, adagrad_step
+from optlib.optimizers.adam import Adam, AdamW, adam_step, adamw_step
+from optlib.optimizers.base import Optimizer
+from optlib.optimizers.pieces import (
+    bias_correction,
+    ema_update,
+    ema_update_squares,
+    root_plus_eps,
+)
+from optlib.optimizers.rmsprop import RMSprop, rmsprop_step
+from optlib.optimizers.sgd import SGD, sgd_step
+
+__all__ = [
+    "SGD",
+    "Adagrad",
+    "Adam",
+    "AdamW",
+    "Optimizer",
+    "RMSprop",
+    "adagrad_step",
+    "adam_step",
+    "adamw_step",
+    "bias_correction",
+    "ema_update",
+    "ema_update_squares",
+    "rmsprop_step",
+    "root_plus_eps",
+    "sgd_step",
+]
