@@ -79,16 +79,14 @@ def adamw_step(
     state: dict[str, Any],
     *,
     lr: Hyperparameter,
-    betas: tuple[Hyperparameter, Hyperparameter],
-    eps: Hyperparameter,
     weight_decay: Hyperparameter,
-    amsgrad: bool,
-    maximize: bool,
+    **adam_hyperparameters: Any,
 ) -> None:
     r"""One step of :class:`AdamW` on one parameter, in place (no validation).
 
     Decoupled weight decay shrinks :math:`\theta` first, then an Adam step
-    without weight decay follows. ``state`` is Adam's.
+    without weight decay follows; ``state`` and the other hyper-parameters
+    (``betas``, ``eps``, ``amsgrad``, ``maximize``) are :func:`adam_step`'s.
 
     Examples
     --------
@@ -102,17 +100,8 @@ def adamw_step(
     if is_on(weight_decay):
         # θ ← θ(1 − αλ)
         param *= 1 - lr * weight_decay
-    adam_step(
-        param,
-        grad,
-        state,
-        lr=lr,
-        betas=betas,
-        eps=eps,
-        weight_decay=0.0,
-        amsgrad=amsgrad,
-        maximize=maximize,
-    )
+    # then Adam's step, without its L2 term
+    adam_step(param, grad, state, lr=lr, weight_decay=0.0, **adam_hyperparameters)
 
 
 def _start(param: np.ndarray, state: dict[str, Any], amsgrad: bool) -> None:
