@@ -41,7 +41,9 @@ def _defining_names(obj: Any, attribute: str) -> list[str]:
         return [obj.__name__]
     module, qualname = getattr(obj, "__module__", None), getattr(obj, "__qualname__", None)
     if (inspect.isclass(obj) or inspect.isfunction(obj)) and module and qualname:
-        return [f"{module}.{qualname}"]
+        # A package (optlib.training) documents what its modules define under its own name.
+        package = ".".join(module.split(".")[:2])
+        return list(dict.fromkeys([f"{package}.{qualname}", f"{module}.{qualname}"]))
     # An instance (optlib.mse) or a container (optlib.SURFACES): every submodule
     # that holds the same object under the same name (one of them defines it).
     return [
