@@ -689,6 +689,66 @@ def _log_softmax_and_softmax(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return shifted - np.log(sum_exp), exp_shifted / sum_exp
 
 
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    r"""The logistic sigmoid :math:`\sigma(z) = 1/(1 + e^{-z})`, which never overflows.
+
+    The probability that :class:`BinaryCrossEntropy` reads a logit as with
+    ``from_logits=True``. ``exp`` is taken of :math:`-|z|` only, so huge
+    logits give exactly 0 or 1 instead of an overflow warning. Shared by the
+    models' sigmoid output and :mod:`optlib.check`.
+
+    Parameters
+    ----------
+    z : ndarray
+        Logits, any shape.
+
+    Returns
+    -------
+    ndarray
+        :math:`\sigma(z)`, the shape and float dtype of ``z``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from optlib.losses import sigmoid
+    >>> sigmoid(np.array([-1e4, 0.0, 1e4]))
+    array([0. , 0.5, 1. ])
+    """
+    exp_neg_abs = np.exp(-np.abs(z))  # in (0, 1]: cannot overflow
+    return np.where(z >= 0, 1.0, exp_neg_abs) / (1.0 + exp_neg_abs)
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    r"""The softmax of each row of ``z``, shifted by its maximum so that ``exp`` never overflows.
+
+    The probabilities that :class:`CategoricalCrossEntropy` and
+    :class:`SparseCategoricalCrossEntropy` read the logits as with
+    ``from_logits=True``, computed as they compute it:
+    :math:`\operatorname{softmax}(z)_c = e^{z_c - m} / \sum_k e^{z_k - m}` with
+    :math:`m` the row's maximum. Shared by the models' softmax output and
+    :mod:`optlib.check`.
+
+    Parameters
+    ----------
+    z : ndarray, shape (n, C)
+        Logits, one row per example.
+
+    Returns
+    -------
+    ndarray, shape (n, C)
+        Rows of probabilities that sum to 1.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from optlib.losses import softmax
+    >>> softmax(np.array([[1e4, 0.0, -1e4], [0.0, 0.0, 0.0]])).round(4)
+    array([[1.    , 0.    , 0.    ],
+           [0.3333, 0.3333, 0.3333]])
+    """
+    return _log_softmax_and_softmax(z)[1]
+
+
 # --- argument checks ----------------------------------------------------------------
 
 #: Reductions of Keras and of old PyTorch versions, and the optlib name for each.

@@ -52,24 +52,12 @@ from ._validation import (
     refuse_matrix_and_masked,
     short_repr,
 )
-from .losses import BinaryCrossEntropy, Loss, SparseCategoricalCrossEntropy
+from .losses import BinaryCrossEntropy, Loss, SparseCategoricalCrossEntropy, sigmoid, softmax
 
 __all__ = ["MLP", "LinearRegression", "LogisticRegression", "Model", "SoftmaxRegression"]
 
 ACTIVATIONS = ("tanh", "relu")
 OUTPUTS = ("identity", "sigmoid", "softmax")
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    """Logistic sigmoid that never overflows: exp is only taken of -|z|."""
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-
-
-def _softmax(z: np.ndarray) -> np.ndarray:
-    """Row-wise softmax, shifted by the row maximum so exp never overflows."""
-    e = np.exp(z - z.max(axis=-1, keepdims=True))
-    return e / e.sum(axis=-1, keepdims=True)
 
 
 def _model_dtype(dtype: Any) -> np.dtype:
@@ -243,9 +231,9 @@ class Model:
 
     def _activate(self, z: np.ndarray) -> np.ndarray:
         if self.output == "sigmoid":
-            return _sigmoid(z)
+            return sigmoid(z)
         if self.output == "softmax":
-            return _softmax(z)
+            return softmax(z)
         return z
 
     def _check_params(self) -> None:
