@@ -14,11 +14,15 @@ order they are tried, where
 
 The check runs every variant along optlib's steps, teacher-forced like the
 reader's function, and a variant that the reader's steps match names the
-mistake. Some variants are optlib's own rule with a hyper-parameter changed
-(:func:`_with_rule`); the others re-implement the rule with the mistake in it
-(``_sgd_variant``, ``_adagrad_variant``, ``_rmsprop_variant``,
-``_adam_variant``). Nothing else in optlib.check depends on how they are
-written.
+mistake. No variant re-implements a rule: each is derived from optlib's own
+rule (:mod:`optlib.optimizers`), as one of
+
+* the rule with other hyper-parameters (``eps=1e-7``, Keras's default);
+* the rule started from another state (a velocity that starts at zero);
+* the rule's own code run with one of its pieces replaced by a wrong one
+  (:func:`_with_pieces`: ε inside the square root, a bias correction counted
+  from the wrong step, a moving average missing its ``1 − β``);
+* the reference step scaled (uphill, the learning rate twice or forgotten).
 """
 
 from __future__ import annotations
@@ -26,13 +30,22 @@ from __future__ import annotations
 import inspect
 import math
 from collections.abc import Callable
+from types import FunctionType
 from typing import Any
 
 import numpy as np
 
 from optlib.check.compare import equal
 from optlib.check.optimizer_cases import OPTIMIZERS, Step
-from optlib.optimizers import adagrad_step, adam_step, adamw_step, rmsprop_step, sgd_step
+from optlib.optimizers import (
+    adagrad_step,
+    adam_step,
+    adamw_step,
+    rmsprop_step,
+    root_plus_eps,
+    sgd_step,
+)
+from optlib.optimizers.adagrad import initial_state as adagrad_initial_state
 
 _RULES: dict[str, Callable[..., None]] = {
     "sgd": sgd_step,
@@ -41,7 +54,6 @@ _RULES: dict[str, Callable[..., None]] = {
     "adam": adam_step,
     "adamw": adamw_step,
 }
-
 # The value that switches a hyper-parameter's term off, for "ignored" mistakes.
 _OFF: dict[str, Any] = {
     "momentum": 0.0,
@@ -55,10 +67,148 @@ _OFF: dict[str, Any] = {
     "maximize": False,
 }
 
-State = dict[str, Any]  # a variant's own state, empty at the first step
-Hyper = dict[str, Any]  # every hyper-parameter, defaults filled in
-# step(theta, grad, state, hp, record) -> new theta; record is optlib's step there.
+State = dict[str, Any]
+Hyper = dict[str, Any]
+# (theta, grad, the variant's own state, hyper-parameters, the reference step) -> new theta
 StepFn = Callable[[np.ndarray, np.ndarray, State, Hyper, Step], np.ndarray]
+
+
+# --- wrong pieces: each is one known mistake ------------------------------------------
+
+
+def _eps_inside_sqrt(average: np.ndarray, eps: Any, correction: Any = 1.0) -> np.ndarray:
+    return np.sqrt(average / correction + eps)  # √(ŝ + ε)
+
+
+def _eps_missing(average: np.ndarray, eps: Any, correction: Any = 1.0) -> np.ndarray:
+    return np.sqrt(average) / correction**0.5  # √ŝ
+
+
+def _no_sqrt(average: np.ndarray, eps: Any, correction: Any = 1.0) -> np.ndarray:
+    return average / correction + eps  # ŝ + ε
+
+
+def _eps_before_correction(average: np.ndarray, eps: Any, correction: Any = 1.0) -> np.ndarray:
+    return (np.sqrt(average) + eps) / correction**0.5  # TensorFlow's ε̂ = ε √(1 − β₂ᵗ)
+
+
+def _no_bias_correction(decay: Any, step: int) -> Any:
+    return np.float64(1.0)
+
+
+def _bias_correction_at(offset: int) -> Callable[[Any, int], Any]:
+    """1 − βᵗ counted from the wrong step (t − 1 or t + 1); a float64, so 1/0 is inf."""
+    return lambda decay, step: np.float64(1.0) - np.float64(decay) ** (step + offset)
+
+
+def _ema_squares_without_one_minus(
+    average: np.ndarray, value: np.ndarray, decay: Any
+) -> np.ndarray:
+    average *= decay
+    average += value * value  # s ← γs + g², the (1 − γ) forgotten
+    return average
+
+
+def _with_pieces(rule: Callable[..., None], **pieces: Any) -> Callable[..., None]:
+    """``rule``'s own code, run with some of the pieces it calls replaced.
+
+    A rule that calls another rule of its module (``adamw_step`` calls
+    ``adam_step``) calls it with the same pieces replaced.
+    """
+    namespace = {**rule.__globals__, **pieces}
+    for name in rule.__code__.co_names:
+        called = namespace.get(name)
+        if isinstance(called, FunctionType) and called.__name__ in _RULE_NAMES:
+            namespace[name] = FunctionType(called.__code__, namespace, called.__name__)
+    return FunctionType(rule.__code__, namespace, rule.__name__)
+
+
+_RULE_NAMES = frozenset(rule.__name__ for rule in _RULES.values())
+
+
+# --- variants as step functions -------------------------------------------------------
+
+
+def _run(
+    rule: Callable[..., None],
+    start: Callable[[np.ndarray, Hyper], State] | None = None,
+    **overrides: Any,
+) -> StepFn:
+    """The rule with some hyper-parameters changed, from ``start``'s state if given."""
+
+    def step(theta: np.ndarray, grad: np.ndarray, state: State, hp: Hyper, record: Any):
+        param = theta.copy()
+        if not state and start is not None:
+            state.update(start(param, hp))
+        rule(param, grad, state, **{**hp, **overrides})
+        return param
+
+    return step
+
+
+def _zero_velocity(param: np.ndarray, hp: Hyper) -> State:
+    return {"momentum_buffer": np.zeros_like(param)}  # torch starts it at g₁
+
+
+def _adagrad_one_step_ahead(param: np.ndarray, hp: Hyper) -> State:
+    state = adagrad_initial_state(param, hp["initial_accumulator_value"])
+    state["step"] = 1  # so the decay reads α/(1 + tη) instead of α/(1 + (t − 1)η)
+    return state
+
+
+def _sutskever(rule: Callable[..., None]) -> StepFn:
+    """v ← μv − αg, θ ← θ + v: the rule with the learning rate inside the velocity.
+
+    The same as the rule fed αg with a rate of 1 (and α λ as the weight decay,
+    so that λθ is scaled too); it differs from the rule once α changes.
+    """
+
+    def step(theta: np.ndarray, grad: np.ndarray, state: State, hp: Hyper, record: Any):
+        param = theta.copy()
+        lr = hp["lr"]
+        rule(param, grad * lr, state, **{**hp, "lr": 1.0, "weight_decay": hp["weight_decay"] * lr})
+        return param
+
+    return step
+
+
+def _rmsprop_lr_in_velocity(theta, grad, state, hp, record):
+    """v ← ρv + α g/d, θ ← θ − v: RMSprop's rule with α moved into the velocity."""
+    lr = hp["lr"]
+    param = theta.copy()
+    divided_by_lr = _with_pieces(
+        rmsprop_step,
+        root_plus_eps=lambda average, eps, correction=1.0: (
+            root_plus_eps(average, eps, correction) / lr
+        ),
+    )
+    divided_by_lr(param, grad, state, **{**hp, "lr": 1.0})
+    return param
+
+
+def _decay_without_lr(theta, grad, state, hp, record):
+    """θ ← θ(1 − λ), then Adam's step: AdamW's decay with the rate α forgotten."""
+    param = theta * (1 - hp["weight_decay"])
+    adam_step(param, grad, state, **{**hp, "weight_decay": 0.0})
+    return param
+
+
+def _with_scaled_gradient(rule: Callable[..., None]) -> StepFn:
+    """optlib's own rule fed the gradient times the learning rate."""
+
+    def step(theta: np.ndarray, grad: np.ndarray, state: State, hp: Hyper, record: Any):
+        param = theta.copy()
+        rule(param, grad * record.lr, state, **hp)
+        return param
+
+    return step
+
+
+def _scaled_step(factor: Callable[[Any], float]) -> StepFn:
+    """The reference step scaled: θ + c·(θ_ref − θ)."""
+    return lambda theta, grad, state, hp, record: (
+        record.before + factor(record) * (record.after - record.before)
+    )
 
 
 def optimizer_mutants(
@@ -67,7 +217,8 @@ def optimizer_mutants(
     """Known-wrong variants of the rule ``name`` at hyper-parameters ``hp``, in order.
 
     ``given`` holds the hyper-parameters the reader named (the others are
-    defaults). Each variant is (key, step function, fields for the hint).
+    defaults). Each variant is (key in the mistakes table, step function,
+    fields for the hint).
     """
     rule = _RULES[name]
     mutants: list[tuple[str, StepFn, dict]] = []
@@ -75,54 +226,56 @@ def optimizer_mutants(
     def add(key: str, step: StepFn, **fields: Any) -> None:
         mutants.append((key, step, fields))
 
+    def add_denominators(rule: Callable[..., None]) -> None:
+        add("eps_inside_sqrt", _run(_with_pieces(rule, root_plus_eps=_eps_inside_sqrt)))
+        add("eps_missing", _run(_with_pieces(rule, root_plus_eps=_eps_missing)))
+        add("no_sqrt", _run(_with_pieces(rule, root_plus_eps=_no_sqrt)))
+
     if name == "sgd":
         if hp["momentum"] and not hp["nesterov"] and not hp["dampening"]:
-            add("momentum_sutskever", _variant(_sgd_variant, form="sutskever"))
-            add("momentum_ema", _variant(_sgd_variant, form="ema"))
-            add("momentum_ema", _with_rule(rule, dampening=hp["momentum"]))
+            add("momentum_sutskever", _sutskever(rule))
+            add("momentum_ema", _run(rule, start=_zero_velocity, dampening=hp["momentum"]))
+            add("momentum_ema", _run(rule, dampening=hp["momentum"]))
         if hp["momentum"] and hp["dampening"]:
-            add("momentum_dampened_first_step", _variant(_sgd_variant, form="damp_first"))
+            add("momentum_dampened_first_step", _run(rule, start=_zero_velocity))
         if hp["nesterov"]:
-            add("nesterov_missing", _with_rule(rule, nesterov=False))
+            add("nesterov_missing", _run(rule, nesterov=False))
     elif name == "adagrad":
-        add("eps_inside_sqrt", _variant(_adagrad_variant, denominator="inside"))
-        add("eps_missing", _variant(_adagrad_variant, denominator="missing"))
-        add("no_sqrt", _variant(_adagrad_variant, denominator="no_sqrt"))
+        add_denominators(rule)
         if hp["initial_accumulator_value"] != 0.1:
-            add("adagrad_keras_initial", _with_rule(rule, initial_accumulator_value=0.1))
+            add("adagrad_keras_initial", _run(rule, initial_accumulator_value=0.1))
         if hp["lr_decay"]:
-            add("adagrad_lr_decay_step", _variant(_adagrad_variant, offset=0))
+            add("adagrad_lr_decay_step", _run(rule, start=_adagrad_one_step_ahead))
     elif name == "rmsprop":
-        add("eps_inside_sqrt", _variant(_rmsprop_variant, denominator="inside"))
-        add("eps_missing", _variant(_rmsprop_variant, denominator="missing"))
-        add("no_sqrt", _variant(_rmsprop_variant, denominator="no_sqrt"))
+        add_denominators(rule)
         if hp["alpha"] != 0.9:
-            add("rmsprop_keras_rho", _with_rule(rule, alpha=0.9))
-        add("rmsprop_missing_one_minus", _variant(_rmsprop_variant, one_minus=False))
+            add("rmsprop_keras_rho", _run(rule, alpha=0.9))
+        add(
+            "rmsprop_missing_one_minus",
+            _run(_with_pieces(rule, ema_update_squares=_ema_squares_without_one_minus)),
+        )
         if hp["momentum"]:
-            add("rmsprop_lr_in_buffer", _variant(_rmsprop_variant, lr_in_buffer=True))
+            add("rmsprop_lr_in_buffer", _rmsprop_lr_in_velocity)
     else:  # adam, adamw
-        decay = "l2" if name == "adam" else "decoupled"
-        add("eps_inside_sqrt", _variant(_adam_variant, decay=decay, denominator="inside"))
-        add("eps_missing", _variant(_adam_variant, decay=decay, denominator="missing"))
-        add("no_sqrt", _variant(_adam_variant, decay=decay, denominator="no_sqrt"))
-        add("adam_no_bias_correction", _variant(_adam_variant, decay=decay, correction="none"))
-        add("adam_step_count", _variant(_adam_variant, decay=decay, correction="t-1"))
-        add("adam_step_count", _variant(_adam_variant, decay=decay, correction="t+1"))
-        add("adam_epsilon_hat", _variant(_adam_variant, decay=decay, correction="tensorflow"))
+        add_denominators(rule)
+        add(
+            "adam_no_bias_correction",
+            _run(_with_pieces(rule, bias_correction=_no_bias_correction)),
+        )
+        add("adam_step_count", _run(_with_pieces(rule, bias_correction=_bias_correction_at(-1))))
+        add("adam_step_count", _run(_with_pieces(rule, bias_correction=_bias_correction_at(+1))))
+        add("adam_epsilon_hat", _run(_with_pieces(rule, root_plus_eps=_eps_before_correction)))
         beta1, beta2 = hp["betas"]
         if beta1 != beta2:
-            add("adam_betas_swapped", _with_rule(rule, betas=(beta2, beta1)))
+            add("adam_betas_swapped", _run(rule, betas=(beta2, beta1)))
         if hp["weight_decay"]:
             if name == "adam":
-                add("adam_decoupled", _variant(_adam_variant, decay="decoupled"))
+                add("adam_decoupled", _run(adamw_step))
             else:
-                add("adamw_l2", _variant(_adam_variant, decay="l2"))
-                add(
-                    "adamw_decay_without_lr", _variant(_adam_variant, decay="decoupled_without_lr")
-                )
+                add("adamw_l2", _run(adam_step))
+                add("adamw_decay_without_lr", _decay_without_lr)
     if name != "sgd" and "eps" not in given and hp["eps"] != 1e-7:
-        add("keras_epsilon", _with_rule(rule, eps=1e-7), value=hp["eps"])
+        add("keras_epsilon", _run(rule, eps=1e-7), value=hp["eps"])
     defaults = {
         key: parameter.default
         for key, parameter in inspect.signature(OPTIMIZERS[name]).parameters.items()
@@ -131,163 +284,11 @@ def optimizer_mutants(
         off = _OFF.get(hyper, defaults.get(hyper))  # eps, alpha, betas: their defaults
         if hyper in ("lr", "nesterov") or off is None or equal(value, off):
             continue
-        add(
-            "ignored_hyperparameter",
-            _with_rule(rule, **{hyper: off}),
-            name=hyper,
-            off=off,
-            value=value,
-        )
+        add("ignored_hyperparameter", _run(rule, **{hyper: off}), name=hyper, off=off, value=value)
     add("uphill", _scaled_step(lambda record: -1.0))
-    add("uphill", _with_rule(rule, maximize=not hp["maximize"]))
+    add("uphill", _run(rule, maximize=not hp["maximize"]))
     add("lr_twice", _scaled_step(lambda record: record.lr))
     add("lr_twice", _with_scaled_gradient(rule))  # e.g. b ← μb + αg, θ ← θ − αb
     add("lr_forgotten", _scaled_step(lambda record: 1 / record.lr if record.lr else math.nan))
-    add("lr_forgotten", _with_rule(rule, lr=1.0))
+    add("lr_forgotten", _run(rule, lr=1.0))
     return mutants
-
-
-def _direction(theta: np.ndarray, grad: np.ndarray, hp: Hyper, l2: bool = True) -> np.ndarray:
-    """g ← ±∇f (+ λθ): the gradient the rule follows."""
-    g = -grad if hp["maximize"] else grad.astype(theta.dtype, copy=True)
-    if l2 and hp.get("weight_decay", 0):
-        g = g + hp["weight_decay"] * theta
-    return g
-
-
-def _denominator(average: np.ndarray, eps: float, form: str) -> np.ndarray:
-    if form == "inside":  # √(v + ε)
-        return np.sqrt(average + eps)
-    if form == "missing":  # √v
-        return np.sqrt(average)
-    if form == "no_sqrt":  # v + ε
-        return average + eps
-    return np.sqrt(average) + eps  # √v + ε
-
-
-def _sgd_variant(
-    theta: np.ndarray, grad: np.ndarray, state: State, hp: Hyper, *, form: str
-) -> np.ndarray:
-    lr, mu, tau = hp["lr"], hp["momentum"], hp["dampening"]
-    g = _direction(theta, grad, hp)
-    if form == "sutskever":  # v ← μv − αg, θ ← θ + v
-        velocity = state["velocity"] = mu * state.get("velocity", 0.0) - lr * g
-        return theta + velocity
-    if form == "ema":  # b ← μb + (1 − μ)g, from b = 0
-        buffer = state["buffer"] = mu * state.get("buffer", 0.0) + (1 - mu) * g
-    else:  # "damp_first": b ← μb + (1 − τ)g, from b = 0, so b₁ = (1 − τ)g₁
-        buffer = state["buffer"] = mu * state.get("buffer", 0.0) + (1 - tau) * g
-    direction = g + mu * buffer if hp["nesterov"] else buffer
-    return theta - lr * direction
-
-
-def _adagrad_variant(
-    theta: np.ndarray,
-    grad: np.ndarray,
-    state: State,
-    hp: Hyper,
-    *,
-    denominator: str = "outside",
-    offset: int = 1,
-) -> np.ndarray:
-    t = state["t"] = state.get("t", 0) + 1
-    g = _direction(theta, grad, hp)
-    sum_sq_grads = state.get("sum")
-    if sum_sq_grads is None:
-        sum_sq_grads = np.full_like(theta, hp["initial_accumulator_value"])
-    sum_sq_grads = state["sum"] = sum_sq_grads + g * g
-    decayed_lr = hp["lr"] / (1 + (t - offset) * hp["lr_decay"])
-    return theta - decayed_lr * g / _denominator(sum_sq_grads, hp["eps"], denominator)
-
-
-def _rmsprop_variant(
-    theta: np.ndarray,
-    grad: np.ndarray,
-    state: State,
-    hp: Hyper,
-    *,
-    denominator: str = "outside",
-    one_minus: bool = True,
-    lr_in_buffer: bool = False,
-) -> np.ndarray:
-    lr, alpha, mu = hp["lr"], hp["alpha"], hp["momentum"]
-    g = _direction(theta, grad, hp)
-    weight = 1 - alpha if one_minus else 1.0
-    square_avg = state["square_avg"] = alpha * state.get("square_avg", 0.0) + weight * g * g
-    average = square_avg
-    if hp["centered"]:
-        grad_avg = state["grad_avg"] = alpha * state.get("grad_avg", 0.0) + (1 - alpha) * g
-        average = square_avg - grad_avg * grad_avg
-    denom = _denominator(average, hp["eps"], denominator)
-    if mu:
-        if lr_in_buffer:  # b ← μb + α g/d, θ ← θ − b
-            buffer = state["buffer"] = mu * state.get("buffer", 0.0) + lr * g / denom
-            return theta - buffer
-        buffer = state["buffer"] = mu * state.get("buffer", 0.0) + g / denom
-        return theta - lr * buffer
-    return theta - lr * g / denom
-
-
-def _adam_variant(
-    theta: np.ndarray,
-    grad: np.ndarray,
-    state: State,
-    hp: Hyper,
-    *,
-    decay: str,
-    denominator: str = "outside",
-    correction: str = "torch",
-) -> np.ndarray:
-    lr, (beta1, beta2), eps, wd = hp["lr"], hp["betas"], hp["eps"], hp["weight_decay"]
-    if decay == "decoupled":  # θ ← θ(1 − αλ)
-        theta = theta * (1 - lr * wd)
-    elif decay == "decoupled_without_lr":  # θ ← θ(1 − λ)
-        theta = theta * (1 - wd)
-    g = _direction(theta, grad, hp, l2=decay == "l2")
-    t = state["t"] = state.get("t", 0) + 1
-    m = state["m"] = beta1 * state.get("m", 0.0) + (1 - beta1) * g
-    v = state["v"] = beta2 * state.get("v", 0.0) + (1 - beta2) * g * g
-    if hp["amsgrad"]:
-        v = state["v_max"] = np.maximum(state.get("v_max", 0.0), v)
-    if correction == "tensorflow":  # α_t = α √(1 − β₂ᵗ)/(1 − β₁ᵗ), ε not corrected
-        step_size = lr * np.sqrt(1 - beta2**t) / (1 - beta1**t)
-        return theta - step_size * m / (np.sqrt(v) + eps)
-    if correction == "none":
-        m_hat, v_hat = m, v
-    else:
-        t_used = {"torch": t, "t+1": t + 1, "t-1": t - 1}[correction]
-        m_hat, v_hat = m / (1 - beta1**t_used), v / (1 - beta2**t_used)
-    return theta - lr * m_hat / _denominator(v_hat, eps, denominator)
-
-
-def _with_rule(rule: Callable[..., None], **overrides: Any) -> StepFn:
-    """optlib's own rule with some hyper-parameters changed."""
-
-    def step(theta: np.ndarray, grad: np.ndarray, state: State, hp: Hyper, record: Step):
-        param = theta.copy()
-        rule(param, grad, state, **{**hp, **overrides})
-        return param
-
-    return step
-
-
-def _with_scaled_gradient(rule: Callable[..., None]) -> StepFn:
-    """optlib's own rule fed the gradient times the learning rate."""
-
-    def step(theta: np.ndarray, grad: np.ndarray, state: State, hp: Hyper, record: Step):
-        param = theta.copy()
-        rule(param, grad * record.lr, state, **hp)
-        return param
-
-    return step
-
-
-def _variant(function: Callable[..., np.ndarray], **options: Any) -> StepFn:
-    return lambda theta, grad, state, hp, record: function(theta, grad, state, hp, **options)
-
-
-def _scaled_step(factor: Callable[[Step], float]) -> StepFn:
-    """The reference step scaled: θ + c·(θ_ref − θ)."""
-    return lambda theta, grad, state, hp, record: (
-        record.before + factor(record) * (record.after - record.before)
-    )
