@@ -74,8 +74,9 @@ class Optimizer:
 
     rule: ClassVar[Callable[..., None]]
     """The update: ``rule(param, grad, state, **hyperparameters)``, in place."""
-    rate: ClassVar[Callable[..., Any]]
-    """The per-coordinate learning rate of the last step: ``rate(state, **hyperparameters)``."""
+    rate: ClassVar[Callable[..., Any] | None] = None
+    """The per-coordinate learning rate of the last step, ``rate(state, **hyperparameters)``;
+    None for a method whose step is not a rate times a direction."""
     hyperparameter_names: ClassVar[tuple[str, ...]] = ()
     """The constructor's arguments after ``params``, in order (set from its signature)."""
     state_names: ClassVar[tuple[str, ...]] = ()
@@ -280,7 +281,13 @@ class Optimizer:
         >>> opt.rates()  # α / √G, G = g²
         array([0.5, 2. ])
         """
-        rate = type(self).rate(self.state[index], **self._hyperparameters)
+        rule_rate = type(self).rate
+        if rule_rate is None:
+            raise ValueError(f"{type(self).__name__} defines no per-coordinate learning rate")
+        try:
+            rate = rule_rate(self.state[index], **self._hyperparameters)
+        except KeyError:  # a state entry that the first step creates
+            raise ValueError("rates() describes the last step: call step() first") from None
         return np.broadcast_to(rate, self._params[index].shape)
 
     def _check_grads(self, grads: Any) -> list[np.ndarray]:
