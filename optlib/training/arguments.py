@@ -264,9 +264,9 @@ def start_point(x0: Any) -> np.ndarray:
     return as_float_array("x0", x0)
 
 
-MINIMIZE_ARGUMENTS = ("fn", "x0", "optimizer", "steps", "tol", "ftol", "blowup")
+MINIMIZE_ARGUMENTS = ("fn", "x0", "optimizer", "steps", "tol", "ftol", "blowup", "scheduler")
 SWEEP_ARGUMENTS = ("fn", "x0", "optimizer", "steps", "blowup")
 FIT_ARGUMENTS = (
     "model", "loss", "X", "y", "optimizer", "epochs", "batch_size", "shuffle", "seed",
-    "callback", "blowup",
+    "callback", "blowup", "scheduler", "scheduler_interval",
 )  # fmt: skip

@@ -23,6 +23,7 @@ from optlib.training.arguments import (
     positive_float,
     readonly,
 )
+from optlib.training.scheduling import INTERVALS, build_scheduler
 
 __all__ = ["History", "fit"]
 
@@ -35,6 +36,9 @@ class History:
     ----------
     losses : ndarray, shape (steps,)
         Per optimizer step: the mini-batch loss *before* that step's update.
+    lrs : ndarray, shape (steps,)
+        Per optimizer step: the learning rate it used (the mean, for an array
+        of rates); changes only under a ``scheduler`` or a callback.
     epoch_losses : ndarray, shape (epochs,)
         The full-data loss after each completed epoch. The model's
         parameters are those of the last entry (of ``initial_loss`` when
@@ -72,6 +76,7 @@ class History:
     """
 
     losses: np.ndarray
+    lrs: np.ndarray
     epoch_losses: np.ndarray
     initial_loss: float
     steps: int
@@ -94,6 +99,8 @@ def fit(
     seed: int | np.random.Generator = 0,
     callback: Callable[..., Any] | None = None,
     blowup: float = 1e10,
+    scheduler: Callable[[Any], Any] | None = None,
+    scheduler_interval: str = "epoch",
     **hyperparams: Any,
 ) -> History:
     r"""Train ``model`` on ``(X, y)``: the loop of predict, score, gradient, update.
@@ -152,6 +159,16 @@ def fit(
     blowup : float
         Stop as diverged when a mini-batch loss moves away from the initial
         loss by more than ``blowup * (1 + |initial loss|)``.
+    scheduler : callable, optional
+        A learning-rate schedule, as a function of the optimizer ``fit`` builds:
+        ``scheduler=lambda opt: StepLR(opt, step_size=10)`` (see
+        :mod:`optlib.schedules`). Its ``step()`` is called after the optimizer's,
+        as in PyTorch; a ``ReduceLROnPlateau`` is given the full-data loss of the
+        epoch (or, per step, the mini-batch loss).
+    scheduler_interval : {"epoch", "step"}
+        Step the scheduler after every epoch (PyTorch's usual loop) or after
+        every optimizer step (``OneCycleLR``, warm-up counted in steps, and
+        Keras's ``LearningRateSchedule``).
     **hyperparams
         Passed to the optimizer: ``lr``, ``momentum``, ...
 
@@ -207,6 +224,10 @@ def fit(
     if not isinstance(shuffle, (bool, np.bool_)):
         raise ValueError(f"shuffle must be True or False, got {shuffle!r}")
     call_back = _callback_caller(callback)
+    if scheduler_interval not in INTERVALS:
+        raise ValueError(
+            f"scheduler_interval must be one of {INTERVALS}, got {scheduler_interval!r}"
+        )
     check_seed(seed)
     check_own_names("fit", FIT_ARGUMENTS, optimizer, hyperparams)
     X, y = model._checked(X, y, loss)
@@ -229,6 +250,9 @@ def fit(
         )
     params = model.params
     opt = build_optimizer("fit", optimizer, params, hyperparams)
+    schedule_step = build_scheduler("fit", scheduler, opt)
+    per_step = schedule_step if scheduler_interval == "step" else None
+    per_epoch = schedule_step if scheduler_interval == "epoch" else None
     rng = np.random.default_rng(seed)
     rng_state = seed.bit_generator.state if isinstance(seed, np.random.Generator) else None
     before = [p.copy() for p in params]  # put back if the call raises
@@ -238,6 +262,7 @@ def fit(
     callback_time = 0.0
     bound = blowup * (1.0 + abs(initial_loss))
     losses: list[float] = []
+    lrs: list[float] = []
     epoch_losses: list[float] = []
     diverged = False
     reason = None
@@ -245,6 +270,7 @@ def fit(
     def snapshot(stop_reason: str) -> History:
         return History(
             losses=readonly(np.array(losses, dtype=np.float64)),
+            lrs=readonly(np.array(lrs[: len(losses)], dtype=np.float64)),
             epoch_losses=readonly(np.array(epoch_losses, dtype=np.float64)),
             initial_loss=initial_loss,
             steps=len(losses),
@@ -273,12 +299,15 @@ def fit(
                         and all(np.isfinite(g).all() for g in grads)
                     )
                     if finite:
+                        lrs.append(float(np.mean(opt.lr)))
                         opt.step(grads)
                 if not finite:
                     diverged = True
                     reason = f"{where(epoch)}: the loss or a gradient became non-finite"
                     break
                 losses.append(value)
+                if per_step is not None:
+                    per_step(value)
                 if abs(value - initial_loss) > bound:
                     diverged = True
                     reason = (
@@ -306,6 +335,8 @@ def fit(
             epoch_losses.append(epoch_loss)
             for kept, param in zip(last_epoch, params, strict=True):
                 np.copyto(kept, param)
+            if per_epoch is not None:
+                per_epoch(epoch_loss)
             if call_back is not None:
                 tick = time.perf_counter()
                 stop = call_back(epoch, snapshot("running"), opt)

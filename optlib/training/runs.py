@@ -28,6 +28,7 @@ from optlib.training.arguments import (
     real_array,
     start_point,
 )
+from optlib.training.scheduling import build_scheduler
 
 __all__ = ["Trajectory", "minimize"]
 
@@ -91,6 +92,7 @@ def minimize(
     tol: float | None = None,
     ftol: float | None = None,
     blowup: float = 1e10,
+    scheduler: Callable[[Any], Any] | None = None,
     **hyperparams: Any,
 ) -> Trajectory:
     r"""Run ``optimizer`` on the surface ``fn`` from ``x0`` and record the path.
@@ -116,6 +118,11 @@ def minimize(
     blowup : float
         Declare divergence when :math:`|f(x_k) - f(x_0)| > \text{blowup}\,(1 + |f(x_0)|)`;
         ``np.inf`` keeps only the non-finite test.
+    scheduler : callable, optional
+        A learning-rate schedule, as a function of the optimizer ``minimize``
+        builds: ``scheduler=lambda opt: CosineAnnealingLR(opt, T_max=200)`` (see
+        :mod:`optlib.schedules`); stepped after every optimizer step, and given
+        the loss if it needs one (``ReduceLROnPlateau``).
     **hyperparams
         Passed to the optimizer: ``lr``, ``momentum``, ``betas``, ...
 
@@ -166,6 +173,7 @@ def minimize(
     check_finite("x0", x)
     x = x.copy()  # the optimizer updates this array in place; the caller's x0 is untouched
     opt = build_optimizer("minimize", optimizer, [x], hyperparams)
+    schedule_step = build_scheduler("minimize", scheduler, opt)
 
     value_of, grad_of = evaluators(fn)
     with np.errstate(all="ignore"):
@@ -200,6 +208,8 @@ def minimize(
                 )
                 break
             taken += 1
+            if schedule_step is not None:
+                schedule_step(float(loss))
             xs.append(x.copy())
             losses.append(loss)
             grad_norms.append(grad_norm)
