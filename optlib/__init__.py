@@ -11,7 +11,7 @@ Keras (objects with a value and a ``.grad``); optimizers follow ``torch.optim``
 True
 """
 
-from optlib import datasets
+from optlib import datasets, keras
 from optlib.functions import (
     SURFACES,
     Beale,
@@ -87,6 +87,7 @@ __all__ = [
     "datasets",
     "fit",
     "huber",
+    "keras",
     "mae",
     "minimize",
     "mse",

@@ -46,6 +46,7 @@ API = ROOT / "appendices" / "api"
 MODULES = (
     "losses",
     "optimizers",
+    "keras",
     "functions",
     "training",
     "models",
