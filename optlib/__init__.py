@@ -11,7 +11,7 @@ Keras (objects with a value and a ``.grad``); optimizers follow ``torch.optim``
 True
 """
 
-from optlib import datasets, keras
+from optlib import datasets, experiments, keras, tuning
 from optlib.functions import (
     SURFACES,
     Beale,
@@ -85,6 +85,7 @@ __all__ = [
     "bce",
     "cce",
     "datasets",
+    "experiments",
     "fit",
     "huber",
     "keras",
@@ -94,4 +95,5 @@ __all__ = [
     "show_source",
     "sparse_cce",
     "sweep",
+    "tuning",
 ]

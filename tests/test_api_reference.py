@@ -49,6 +49,8 @@ MODULES = (
     "keras",
     "functions",
     "training",
+    "experiments",
+    "tuning",
     "models",
     "datasets",
     "source",
