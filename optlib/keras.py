@@ -1086,7 +1086,7 @@ def equivalent(optimizer: Any, **torch_args: Any) -> Equivalent:
 
 
 def torch_equivalent(optimizer: Any, **keras_args: Any) -> Equivalent:
-    """PyTorch's settings that reproduce a Keras optimizer: :func:`equivalent` the other way.
+    """PyTorch's settings that reproduce a Keras optimizer: the translation the other way.
 
     Parameters
     ----------
