@@ -937,15 +937,15 @@ _SCHEDULE_NOTE = (
 )
 
 
-def _epsilon_inside_note(eps: float, epsilon: float) -> str:
-    """PyTorch's √s + eps against Keras's √(s + epsilon), with epsilon = eps²."""
+def _epsilon_inside_note(eps: float, epsilon: float, s: str) -> str:
+    """PyTorch's √s + eps against Keras's √(s + epsilon), with epsilon = eps²; ``s`` names s."""
     if eps == 0:
         return ""
     return (
-        f"PyTorch divides by √s + eps, Keras by √(s + epsilon); epsilon = eps² = {epsilon:g} "
-        "gives the same denominator where s = 0 and where √s ≫ eps. In between the "
-        "two differ, most at √s = eps, where Keras's denominator is √2·eps against "
-        "PyTorch's 2·eps: its step is up to √2 ≈ 1.41 times longer. At √s ≥ 100·eps "
+        f"PyTorch divides by √{s} + eps, Keras by √({s} + epsilon); epsilon = eps² = {epsilon:g} "
+        f"gives the same denominator where {s} = 0 and where √{s} ≫ eps. In between the "
+        f"two differ, most at √{s} = eps, where Keras's denominator is √2·eps against "
+        f"PyTorch's 2·eps: its step is up to √2 ≈ 1.41 times longer. At √{s} ≥ 100·eps "
         f"(here {100 * eps:g}) they agree within 1%."
     )
 
@@ -1065,7 +1065,7 @@ def equivalent(optimizer: Any, **torch_args: Any) -> Equivalent:
         arguments = {"learning_rate": s["lr"],
                      "initial_accumulator_value": s["initial_accumulator_value"],
                      "epsilon": epsilon, "weight_decay": None}  # fmt: skip
-        note = _epsilon_inside_note(s["eps"], epsilon)
+        note = _epsilon_inside_note(s["eps"], epsilon, "G")
         return Equivalent("keras", "Adagrad", arguments, s["eps"] == 0, note)
     if name == "RMSprop":
         epsilon = _rounded(s["eps"] ** 2)
@@ -1073,7 +1073,7 @@ def equivalent(optimizer: Any, **torch_args: Any) -> Equivalent:
                      "epsilon": epsilon, "centered": s["centered"],
                      "weight_decay": None}  # fmt: skip
         note = _join(
-            _epsilon_inside_note(s["eps"], epsilon),
+            _epsilon_inside_note(s["eps"], epsilon, "s"),
             _SCHEDULE_NOTE.replace("velocity", "momentum buffer") if s["momentum"] else "",
         )
         return Equivalent("keras", "RMSprop", arguments, s["eps"] == 0, note)
@@ -1145,7 +1145,7 @@ def torch_equivalent(optimizer: Any, **keras_args: Any) -> Equivalent:
         )
     if name in ("Adagrad", "RMSprop"):
         eps = _rounded(math.sqrt(s["epsilon"]))
-        note = _epsilon_inside_note(eps, s["epsilon"])
+        note = _epsilon_inside_note(eps, s["epsilon"], "G" if name == "Adagrad" else "s")
         if name == "Adagrad":
             arguments = {"lr": s["learning_rate"], "lr_decay": 0.0, "weight_decay": 0.0,
                          "initial_accumulator_value": s["initial_accumulator_value"],
