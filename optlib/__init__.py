@@ -11,7 +11,7 @@ Keras (objects with a value and a ``.grad``); optimizers follow ``torch.optim``
 True
 """
 
-from optlib import datasets
+from optlib import datasets, experiments, keras, tuning
 from optlib.functions import (
     SURFACES,
     Beale,
@@ -85,12 +85,15 @@ __all__ = [
     "bce",
     "cce",
     "datasets",
+    "experiments",
     "fit",
     "huber",
+    "keras",
     "mae",
     "minimize",
     "mse",
     "show_source",
     "sparse_cce",
     "sweep",
+    "tuning",
 ]

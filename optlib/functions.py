@@ -53,6 +53,7 @@ __all__ = [
     "Beale",
     "DoubleWell",
     "Himmelblau",
+    "MovingTarget",
     "Quadratic",
     "Rosenbrock",
     "Saddle",
@@ -519,6 +520,84 @@ class DoubleWell(Surface):
 
     def __repr__(self) -> str:
         return f"DoubleWell(tilt={self.tilt!r})"
+
+
+class MovingTarget:
+    r"""A bowl whose minimum goes round a circle: a loss that changes while we train.
+
+    .. math::
+
+        J_t(\theta) = \tfrac12 (\theta - c_t)^\top A\, (\theta - c_t), \qquad
+        \nabla J_t(\theta) = A (\theta - c_t), \qquad
+        c_t = r \bigl(\cos(2\pi t / P),\ \sin(2\pi t / P)\bigr),
+
+    so the minimum :math:`c_t` goes once round the circle of radius :math:`r`
+    every :math:`P` steps, moving :math:`2 \pi r / P` per step. An optimizer
+    that stays near it must keep moving, forever: the simplest model of a
+    parameter whose loss keeps changing while the other parameters learn, which
+    the adaptive chapters use to show Adagrad's rates running out.
+
+    Unlike a surface it takes the step :math:`t` (1, 2, ...) as well as the
+    point. ``target.grad`` is the callable ``grad(x, t)`` that
+    :func:`optlib.training.record_state` runs on a moving target.
+
+    Parameters
+    ----------
+    A : array_like, shape (2, 2)
+        Symmetric positive semi-definite; the ravine ``diag(1, 10)`` by default.
+    period : float
+        :math:`P`, the number of steps per turn (positive).
+    radius : float
+        :math:`r`, non-negative.
+
+    Examples
+    --------
+    >>> target = MovingTarget()
+    >>> target.center(25).round(12).tolist()  # a quarter turn after t = 0
+    [0.0, 1.0]
+    >>> (target.grad([0.0, 0.0], 25).round(12) + 0.0).tolist(), float(target([0.0, 0.0], 25))
+    ([0.0, -10.0], 5.0)
+    >>> (target.center([100, 200]).round(12) + 0.0).tolist()  # back at the start every period
+    [[1.0, 0.0], [1.0, 0.0]]
+    """
+
+    def __init__(
+        self, A: Any = ((1.0, 0.0), (0.0, 10.0)), period: float = 100.0, radius: float = 1.0
+    ) -> None:
+        bowl = Quadratic(A)
+        if bowl.dim != 2:
+            raise ValueError(f"A must be 2 x 2 (the target moves in the plane), got {bowl.dim}-D")
+        self.A = bowl.A
+        self.period = _real("period", period)
+        self.radius = _real("radius", radius)
+        if self.period <= 0:
+            raise ValueError(f"period must be positive, got {period!r}")
+        if self.radius < 0:
+            raise ValueError(f"radius must be non-negative, got {radius!r}")
+
+    def center(self, t: Any) -> np.ndarray:
+        """The minimum :math:`c_t` at step ``t`` (an int or an array of them): ``(..., 2)``."""
+        angle = 2 * np.pi * np.asarray(t, dtype=np.float64) / self.period
+        return self.radius * np.stack([np.cos(angle), np.sin(angle)], axis=-1)
+
+    def __call__(self, x: Any, t: Any) -> np.ndarray:
+        """The value :math:`J_t(x)` over the last axis of ``x``: ``(..., 2) -> (...)``."""
+        diff = self._points(x) - self.center(t)
+        return 0.5 * np.sum(diff * (diff @ self.A), axis=-1)
+
+    def grad(self, x: Any, t: Any) -> np.ndarray:
+        """The gradient :math:`A(x - c_t)`: ``(..., 2) -> (..., 2)``."""
+        return (self._points(x) - self.center(t)) @ self.A
+
+    def _points(self, x: Any) -> np.ndarray:
+        refuse_matrix_and_masked("x", x)
+        x = as_float_array("x", x, dtype=np.float64)
+        if x.ndim == 0 or x.shape[-1] != 2:
+            raise ValueError(f"MovingTarget expects points of shape (..., 2), got {x.shape}")
+        return x
+
+    def __repr__(self) -> str:
+        return f"MovingTarget(A={self.A.tolist()}, period={self.period!r}, radius={self.radius!r})"
 
 
 def _real(name: str, value: Any, surface: str = "") -> float:

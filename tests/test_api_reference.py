@@ -46,8 +46,11 @@ API = ROOT / "appendices" / "api"
 MODULES = (
     "losses",
     "optimizers",
+    "keras",
     "functions",
     "training",
+    "experiments",
+    "tuning",
     "models",
     "datasets",
     "source",
