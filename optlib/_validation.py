@@ -271,7 +271,7 @@ def check_betas(value: Any) -> tuple[float | np.ndarray, float | np.ndarray]:
     return checked[0], checked[1]
 
 
-def check_params(params: Any) -> list[np.ndarray]:
+def check_params(params: Any, what: str = "params") -> list[np.ndarray]:
     """The arrays an optimizer will update in place, each checked for what would break that.
 
     Refused, naming the index: anything but a float ``ndarray``; an ``np.matrix``
@@ -286,14 +286,14 @@ def check_params(params: Any) -> list[np.ndarray]:
     elif isinstance(params, dict | str | bytes) or not isinstance(params, Sequence):
         hint = " (parameter groups are not supported)" if isinstance(params, dict) else ""
         raise ValueError(
-            f"params must be a NumPy array or a list of them{hint}, "
+            f"{what} must be a NumPy array or a list of them{hint}, "
             f"got {type(params).__name__} {short_repr(params)}"
         )
     params = list(params)
     if not params:
         raise ValueError("optimizer got an empty parameter list")
     for index, param in enumerate(params):
-        name = f"params[{index}]"
+        name = f"{what}[{index}]"
         if isinstance(param, np.ma.MaskedArray):
             raise ValueError(
                 f"{name} is a masked array; the optimizer would update masked entries too. "
@@ -331,7 +331,7 @@ def check_params(params: Any) -> list[np.ndarray]:
             if share_memory(params[earlier], params[later]):
                 same = "the same array" if params[earlier] is params[later] else "views"
                 raise ValueError(
-                    f"params[{earlier}] and params[{later}] share memory ({same}); "
+                    f"{what}[{earlier}] and {what}[{later}] share memory ({same}); "
                     f"one step would move the shared entries twice: "
                     f"pass each array once, or a copy"
                 )

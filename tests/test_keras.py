@@ -483,7 +483,7 @@ def test_pytorchs_names_get_a_hint(cls, key, hint):
 def test_bad_variables_are_refused():
     with pytest.raises(ValueError, match="must be a NumPy array"):
         keras.SGD([[1.0, 2.0]])
-    with pytest.raises(ValueError, match="float array"):
+    with pytest.raises(ValueError, match="floating array"):
         keras.SGD(np.arange(3))
     frozen = np.zeros(2)
     frozen.flags.writeable = False
