@@ -17,6 +17,7 @@ from matplotlib.colors import to_rgba
 from optlib import plotting
 from optlib.functions import SURFACES, DoubleWell, Quadratic, Rosenbrock, Saddle
 from optlib.optimizers import SGD
+from optlib.plotting.finite import cut_at_box
 from optlib.training import minimize
 
 ALL_SURFACES = sorted(SURFACES)
@@ -216,7 +217,7 @@ def test_one_step_grammar():
 def test_cut_at_box_keeps_the_inside_exactly(points):
     points = np.array(points)
     low, high = np.array([-10.0, -5.0]), np.array([10.0, 5.0])
-    cut = plotting._cut_at_box(points, low, high)
+    cut = cut_at_box(points, low, high)
     assert ((cut >= low - 1e-9) & (cut <= high + 1e-9)).all()
     inside = ((points >= low) & (points <= high)).all(axis=1)
     n_inside = len(points) if inside.all() else int(np.argmin(inside))
