@@ -4,10 +4,13 @@ Sphinx's Python domain finds an object under the name it is documented with.
 Three kinds of reference in optlib's docstrings (and in the chapters) need a
 little more, and this extension resolves them when Sphinx alone has not:
 
-* **The names ``import optlib`` gives.** ``optlib.minimize`` and ``optlib.Adam``
-  are documented where they are defined (``optlib.training.minimize``,
-  ``optlib.optimizers.Adam``); a reference to the short name, or to a member
-  of it (``optlib.Adam.step``), goes to that entry.
+* **The names a package gives.** ``optlib.minimize`` and ``optlib.Adam`` are
+  documented where they are defined (``optlib.training.minimize``,
+  ``optlib.optimizers.Adam``), and so are the names the packages
+  ``optlib.plotting`` and ``optlib.widgets`` gather from their modules
+  (``optlib.plotting.contour_plot`` is ``optlib.plotting.surfaces.contour_plot``);
+  a reference to the short name, or to a member of it (``optlib.Adam.step``),
+  goes to that entry, and so does a bare name in a package's docstring.
 * **Inherited members.** In the docstring of ``SGD``, ``:meth:`step``` means
   the ``step`` it inherits from ``Optimizer``, which is documented once, on
   the base class; the class's method resolution order finds it.
@@ -54,19 +57,28 @@ def _defining_names(obj: Any, attribute: str) -> list[str]:
 
 
 def _package_aliases(target: str) -> list[str]:
-    """``optlib.Adam.step`` -> ``[optlib.optimizers.Adam.step]``."""
+    """``optlib.Adam.step`` -> ``[optlib.optimizers.Adam.step]``.
+
+    The name is looked up through packages (``optlib.plotting.contour_plot``)
+    down to the first object that is not a module.
+    """
     parts = target.split(".")
     if len(parts) < 2 or parts[0] != PACKAGE:
         return []
-    try:  # optlib.check, .plotting and .widgets load on first access
-        obj = getattr(importlib.import_module(PACKAGE), parts[1])
-    except AttributeError:
-        return []
-    return [
-        ".".join([defining, *parts[2:]])
-        for defining in _defining_names(obj, parts[1])
-        if defining != ".".join(parts[:2])
-    ]
+    obj: Any = importlib.import_module(PACKAGE)
+    for depth in range(1, len(parts)):
+        try:  # optlib.check, .plotting and .widgets load on first access
+            obj = getattr(obj, parts[depth])
+        except AttributeError:
+            return []
+        if not inspect.ismodule(obj):
+            named = ".".join(parts[: depth + 1])
+            return [
+                ".".join([defining, *parts[depth + 1 :]])
+                for defining in _defining_names(obj, parts[depth])
+                if defining != named
+            ]
+    return []
 
 
 def _inherited(node: pending_xref, target: str) -> list[str]:
@@ -96,6 +108,9 @@ def _missing_reference(
         return None
     target = node["reftarget"]
     candidates = _package_aliases(target)
+    module_name = node.get("py:module")
+    if module_name and not target.startswith(PACKAGE + "."):
+        candidates += _package_aliases(f"{module_name}.{target}")
     candidates += _inherited(node, target)
     domain = env.get_domain("py")
     for candidate in candidates:

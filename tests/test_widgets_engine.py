@@ -1,23 +1,19 @@
-"""Tests of optlib.widgets: one call, a live widget or its static counterpart."""
+"""Tests of optlib.widgets.engine: one call, a live widget or its static counterpart."""
 
 from __future__ import annotations
 
 import base64
-import io
 
 import ipywidgets as ipw
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from ipywidgets.widgets.widget_link import Link
-from PIL import Image as PILImage
 
 from optlib import plotting, widgets
-from optlib.functions import Beale, DoubleWell, Quadratic, Rosenbrock
 from optlib.optimizers import SGD, Adam
 
 PNG = b"\x89PNG\r\n\x1a\n"
-FRAME_BUDGET = 25_000  # bytes per static frame: keeps a chapter page under 3 MB
 
 
 def _wave_setup():
@@ -210,12 +206,16 @@ def test_live_update_changes_the_image():
 
 def test_live_redraws_only_the_moving_artists():
     explorer = _wave("live")
-    moving = {id(a) for a in explorer._moving}
-    assert moving == {id(explorer.artists["line"]), id(explorer.artists["label"])}
-    assert all(a.get_animated() for a in explorer._moving)
-    background = explorer._background
+    ax = explorer.figure.axes[0]
+    assert explorer.artists["line"].get_animated() and explorer.artists["label"].get_animated()
+    assert not ax.title.get_animated()  # what setup did not return stays static
+    first = explorer.image.value
+    # The static parts are drawn once and cached: a change to one of them is
+    # not shown while update moves only the artists it returned.
+    ax.set_title("changed behind the explorer's back")
     explorer.set(k=2)
-    assert explorer._background is background  # the cached static picture is reused
+    explorer.set(k=1)
+    assert explorer.image.value == first
 
 
 def test_update_may_ask_for_a_full_redraw():
@@ -278,115 +278,3 @@ def test_images_carry_no_tooltip():
         explorer = _wave(mode, alt="text")
         images = [explorer.image] if mode == "live" else list(explorer.stack.children)
         assert all(image.tooltip is None for image in images)
-
-
-# --- ready-made explorers -------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("mode", ["live", "static"])
-def test_learning_rate_explorer_with_a_diverging_rate(mode):
-    fn = Quadratic()  # L = 10: gradient descent diverges for lr > 0.2
-    explorer = widgets.learning_rate_explorer(
-        fn, [2.5, 1.0], [0.02, 0.1, 0.3], steps=60, default=0.1, mode=mode
-    )
-    assert explorer.controls["lr"].index == 1
-    explorer.render(lr=0.3)
-    path, losses = explorer.artists["path"], explorer.artists["losses"]
-    assert path.status.get_text().startswith("diverged after ")
-    assert losses.statuses[0].get_text() == path.status.get_text()
-    assert "diverged after" in explorer.alt_text(lr=0.3)
-    for data in _line_data(explorer):
-        assert np.isfinite(data).all()
-    explorer.render(lr=0.1)
-    assert path.status.get_text() == "" and "J - J^*" in explorer.artists["title"].get_text()
-    if mode == "static":
-        assert len(explorer.frames) == 3 and len(set(explorer.frames)) == 3
-        assert max(map(len, explorer.frames)) <= FRAME_BUDGET
-    else:
-        before = explorer.image.value
-        explorer.set(lr=0.3)
-        assert explorer.image.value != before
-
-
-def test_learning_rate_explorer_on_a_1d_surface():
-    explorer = widgets.learning_rate_explorer(
-        DoubleWell(), [1.8], [0.01, 0.05, 0.5], steps=80, momentum=0.8, mode="static"
-    )
-    assert len(explorer.frames) == 3
-    assert "momentum=0.8" in explorer.widget.children[-1].value  # the caption
-    assert max(map(len, explorer.frames)) <= FRAME_BUDGET
-
-
-def test_optimizer_explorer_two_controls_deterministic():
-    def make():
-        return widgets.optimizer_explorer(
-            Beale(),
-            [1.0, 1.5],
-            {
-                "lr": [0.01, 0.1, 1.0],
-                "betas": {"beta1=0": (0.0, 0.999), "beta1=0.9": (0.9, 0.999)},
-            },
-            optimizer=Adam,
-            steps=80,
-            mode="static",
-        )
-
-    first, second = make(), make()
-    assert len(first.frames) == 6
-    assert first.frames == second.frames
-    assert isinstance(first.controls["betas"], ipw.Dropdown)
-    assert max(map(len, first.frames)) <= FRAME_BUDGET
-
-
-def test_optimizer_explorer_refuses_bad_arguments():
-    with pytest.raises(ValueError, match="x0 must have shape"):
-        widgets.learning_rate_explorer(Rosenbrock(), [1.0], [0.1], mode="static")
-    with pytest.raises(ValueError, match="both fixed and on a control"):
-        widgets.learning_rate_explorer(Rosenbrock(), [1.0, 1.0], [0.1], lr=0.1, mode="static")
-
-
-def test_static_frames_decode_to_book_size():
-    explorer = widgets.learning_rate_explorer(
-        Rosenbrock(), [-1.5, 2.0], [1e-3, 2e-3], steps=100, mode="static"
-    )
-    with PILImage.open(io.BytesIO(explorer.frames[0])) as image:
-        assert image.size == (plotting.WIDTH * plotting.DPI, plotting.HEIGHT * plotting.DPI)
-
-
-@pytest.mark.parametrize("mode", ["live", "static"])
-def test_race_explorer_scrubs_through_precomputed_runs(mode):
-    fn = Rosenbrock()
-    optimizers = {
-        "SGD": (SGD, {"lr": 1e-3, "momentum": 0.9}),
-        "Adam": (Adam, {"lr": 0.05}),
-        "too fast": (SGD, {"lr": 0.01}),
-    }
-    explorer = widgets.race_explorer(fn, [-1.5, 2.0], optimizers, steps=100, mode=mode)
-    control = explorer.controls["step"]
-    assert [value for _, value in control.options] == list(range(0, 101, 10))
-    assert control.value == 100
-    paths, losses = explorer.artists["paths"], explorer.artists["losses"]
-    explorer.render(step=100)
-    assert paths[2].status.get_text().startswith("too fast: diverged after ")
-    assert paths[2].status.get_position()[1] == pytest.approx(0.97)  # first row: only one
-    assert losses.statuses[2].get_text() == paths[2].status.get_text()
-    explorer.render(step=0)  # before the blow-up nothing has diverged yet
-    assert all(path.status.get_text() == "" for path in paths)
-    assert all(len(path.path.get_xdata()) == 1 for path in paths)
-    for data in _line_data(explorer):
-        assert np.isfinite(data).all()
-    assert "step 0" in explorer.alt_text(step=0)
-    if mode == "static":
-        assert len(explorer.frames) == 11 and len(set(explorer.frames)) == 11
-        assert max(map(len, explorer.frames)) <= FRAME_BUDGET
-    else:
-        before = bytes(explorer.image.value)
-        explorer.set(step=50)
-        assert bytes(explorer.image.value) != before
-
-
-def test_race_explorer_refuses_bad_optimizers():
-    with pytest.raises(ValueError, match="non-empty"):
-        widgets.race_explorer(Rosenbrock(), [0.0, 0.0], {}, mode="static")
-    with pytest.raises(ValueError, match=r"optimizers\['SGD'\] must be"):
-        widgets.race_explorer(Rosenbrock(), [0.0, 0.0], {"SGD": SGD}, mode="static")

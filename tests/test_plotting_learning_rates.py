@@ -1,4 +1,4 @@
-"""Tests of the Adam chapter's builder: final_loss_vs_lr_plot."""
+"""Tests of optlib.plotting.learning_rates: where each optimizer ends, over learning rates."""
 
 from __future__ import annotations
 
