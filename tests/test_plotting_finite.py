@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from optlib.plotting.finite import cut_at_box
 
 
 @given(st.lists(st.tuples(st.floats(-1e6, 1e6), st.floats(-1e6, 1e6)), min_size=1, max_size=30))
+@example(points=[(0.0, 0.0), (11.0, 2.2250738585e-313)])  # a subnormal step overflowed
+@example(points=[(0.0, 0.0), (11.0, -2.2250738585e-313)])
 def test_cut_at_box_keeps_the_inside_exactly(points):
     points = np.array(points)
     low, high = np.array([-10.0, -5.0]), np.array([10.0, 5.0])

@@ -98,10 +98,12 @@ def cut_at_box(points: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndar
     direction = b - a
     # Largest t in [0, 1] with a + t (b - a) inside the box, axis by axis.
     t = 1.0
-    for lo, hi, start, step in zip(low, high, a, direction, strict=True):
-        if step > 0:
+    # Only an axis whose end point lies outside bounds t; there the ratio is below 1,
+    # so a tiny (subnormal) step cannot overflow it.
+    for lo, hi, start, end, step in zip(low, high, a, b, direction, strict=True):
+        if end > hi:
             t = min(t, (hi - start) / step)
-        elif step < 0:
+        elif end < lo:
             t = min(t, (lo - start) / step)
     edge = np.clip(a + max(t, 0.0) * direction, low, high)
     return np.vstack([points[:k], edge])
