@@ -11,7 +11,7 @@ Keras (objects with a value and a ``.grad``); optimizers follow ``torch.optim``
 True
 """
 
-from optlib import datasets
+from optlib import datasets, schedules
 from optlib.functions import (
     SURFACES,
     Beale,
@@ -90,6 +90,7 @@ __all__ = [
     "mae",
     "minimize",
     "mse",
+    "schedules",
     "show_source",
     "sparse_cce",
     "sweep",

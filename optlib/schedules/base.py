@@ -221,14 +221,18 @@ def _momentum(optimizer: Optimizer, use_beta1: bool) -> Any:
     return optimizer.betas[0] if use_beta1 else optimizer.momentum
 
 
-def _momentum_bound(who: str, name: str, value: Any, use_beta1: bool) -> float:
-    """A momentum the optimizer accepts: betas[0] in [0, 1), momentum >= 0."""
+def _momentum_bound(
+    who: str, name: str, value: Any, optimizer: Optimizer, use_beta1: bool
+) -> float:
+    """A momentum the optimizer accepts: betas[0] in [0, 1), momentum >= 0 (> 0 for Nesterov)."""
     value = _real(who, name, _one_per_group(who, name, value), 0.0)
     if use_beta1 and value >= 1:
         raise ValueError(
             f"{who}: {name} must be in [0, 1) for an optimizer with betas "
             f"(it becomes betas[0]), got {value!r}"
         )
+    if value == 0 and optimizer.hyperparameters.get("nesterov"):
+        raise ValueError(f"{who}: {name} must be > 0 for SGD with nesterov=True, got {value!r}")
     return value
 
 
@@ -297,6 +301,9 @@ def _same_kind(where: str, value: Any, current: Any) -> None:
         )
 
 
+_ROUNDING = 1e-12
+"""A computed lr below 0 by at most this much of the current lr is rounding: it is set to 0."""
+
 _EPOCH_DEPRECATED = (
     "scheduler.step(epoch) is deprecated (as in torch): call scheduler.step() once per "
     "step. With an epoch, last_epoch jumps to it and the learning rate comes from the "
@@ -356,7 +363,13 @@ class LRScheduler:
 
     Notes
     -----
-    **Differences from torch.** optlib does not warn that ``scheduler.step()``
+    **Differences from torch.** Rounding can leave a recursively computed
+    learning rate a hair below 0 where its exact value is 0 (``LinearLR`` with
+    ``end_factor=0`` gives about -1e-18 at step ``total_iters`` in a third of
+    configurations); an optlib optimizer refuses a negative learning rate, so
+    a value below 0 by less than 1e-12 times the current one is written as
+    0.0. A clearly negative or non-finite value raises a ``ValueError``, where
+    torch would set it silently. optlib does not warn that ``scheduler.step()``
     came before ``optimizer.step()``: torch detects it by wrapping the
     optimizer's ``step`` method, and optlib leaves the optimizer alone. Every
     other warning is torch's: ``step(epoch)`` is deprecated (a ``UserWarning``,
@@ -551,6 +564,11 @@ class LRScheduler:
         lr = values[0]
         if isinstance(lr, np.ndarray) and lr.ndim == 0:
             lr = lr[()]
+        if _is_real(lr) and -_ROUNDING * self.optimizer.lr <= lr < 0:
+            # Rounding, not the schedule: torch's recursion can end a hair below 0 where
+            # the exact value is 0 (LinearLR with end_factor=0, at step total_iters), and
+            # an optlib optimizer refuses a negative lr.
+            lr = 0.0
         if not _is_real(lr) or not math.isfinite(lr) or lr < 0:
             raise ValueError(
                 f"{who} computed lr={lr!r} for step {self.last_epoch}; a learning rate must "

@@ -179,8 +179,10 @@ class CyclicLR(LRScheduler):
         cycle_momentum = _check_bool(who, "cycle_momentum", cycle_momentum)
         if cycle_momentum:
             use_beta1 = _uses_beta1(who, optimizer)
-            base_momentum = _momentum_bound(who, "base_momentum", base_momentum, use_beta1)
-            max_momentum = _momentum_bound(who, "max_momentum", max_momentum, use_beta1)
+            base_momentum = _momentum_bound(
+                who, "base_momentum", base_momentum, optimizer, use_beta1
+            )
+            max_momentum = _momentum_bound(who, "max_momentum", max_momentum, optimizer, use_beta1)
 
         with _unchanged_on_error(optimizer):
             self.optimizer = optimizer
@@ -386,10 +388,11 @@ class OneCycleLR(LRScheduler):
     -----
     Like torch, the schedule allows one step past the end of the cycle (step
     :math:`N`), so that a loop of :math:`N` iterations that each end with
-    ``scheduler.step()`` runs through. torch extrapolates the last phase to it;
-    with ``anneal_strategy="linear"`` that gives a negative learning rate,
-    which an optlib optimizer refuses, so here that one step stays at the end
-    of the cycle (:math:`\alpha_{\min}`). Every other step is torch's.
+    ``scheduler.step()`` runs through. torch extrapolates the last phase to it.
+    With ``anneal_strategy="linear"`` that usually gives a negative learning
+    rate, which an optlib optimizer refuses: then, and only then, that step
+    stays at the end of the cycle (:math:`\alpha_{\min}`, and its momentum).
+    Every other step is torch's.
 
     Examples
     --------
@@ -466,8 +469,10 @@ class OneCycleLR(LRScheduler):
         cycle_momentum = _check_bool(who, "cycle_momentum", cycle_momentum)
         if cycle_momentum:
             use_beta1 = _uses_beta1(who, optimizer)
-            max_momentum = _momentum_bound(who, "max_momentum", max_momentum, use_beta1)
-            base_momentum = _momentum_bound(who, "base_momentum", base_momentum, use_beta1)
+            max_momentum = _momentum_bound(who, "max_momentum", max_momentum, optimizer, use_beta1)
+            base_momentum = _momentum_bound(
+                who, "base_momentum", base_momentum, optimizer, use_beta1
+            )
 
         with _unchanged_on_error(optimizer):
             self.optimizer = optimizer
@@ -579,10 +584,14 @@ class OneCycleLR(LRScheduler):
                         f"{phases[0]['end_step'] + 1!r}); choose another pct_start"
                     )
                 pct = (step_num - start_step) / (end_step - start_step)
-                if self._anneal_func_type == "linear":
-                    # Only step total_steps goes past 1: see the class docstring's Notes.
-                    pct = min(pct, 1.0)
                 lr = anneal(getattr(self, phase["start_lr"]), getattr(self, phase["end_lr"]), pct)
+                if lr < 0 and pct > 1:
+                    # Step total_steps, extrapolated linearly below 0 (see the Notes above):
+                    # stay at the end of the cycle instead.
+                    pct = 1.0
+                    lr = anneal(
+                        getattr(self, phase["start_lr"]), getattr(self, phase["end_lr"]), pct
+                    )
                 if self.cycle_momentum:
                     momentum = anneal(
                         getattr(self, phase["start_momentum"]),

@@ -325,7 +325,7 @@ class MultiStepLR(LRScheduler):
         last_epoch: int = -1,
     ) -> None:
         if isinstance(milestones, str | bytes) or not isinstance(milestones, Iterable):
-            raise ValueError(
+            raise TypeError(
                 f"MultiStepLR: milestones must be a list of steps, such as [30, 80], "
                 f"got {milestones!r}"
             )
