@@ -46,6 +46,7 @@ API = ROOT / "appendices" / "api"
 MODULES = (
     "losses",
     "optimizers",
+    "schedules",
     "functions",
     "training",
     "models",
@@ -97,6 +98,7 @@ def _is_constant(obj: Any) -> bool:
 
 def test_every_module_of_optlib_has_a_page():
     modules = {p.stem for p in (ROOT / "optlib").glob("*.py") if not p.stem.startswith("_")}
+    modules |= {p.parent.name for p in (ROOT / "optlib").glob("*/__init__.py")}  # packages
     assert modules == set(MODULES), "add the new module to MODULES and give it a page"
     for module in MODULES:
         page = (API / f"{module}.md").read_text(encoding="utf-8")

@@ -27,7 +27,9 @@ torch; ``state_dict()`` and ``load_state_dict()`` hand a run over.
 The numbers are torch's: each schedule computes with torch's formulas in
 torch's order (recursively from the current ``lr`` where torch does, in closed
 form where torch does), on Python floats, so that the learning rates agree with
-torch's to the last bit in the tests.
+torch's to the last bit (the tests allow 1e-12 relative). The two exceptions
+are learning rates torch sets below 0, which an optlib optimizer refuses: see
+the Notes of :class:`LRScheduler` and of :class:`OneCycleLR`.
 
 One file per family, ``optlib/schedules/<file>.py``:
 

@@ -103,9 +103,10 @@ class CyclicLR(LRScheduler):
     Notes
     -----
     torch keeps ``base_momentum`` and ``max_momentum`` in the optimizer's
-    parameter group too; here they are the schedule's :attr:`base_momentums`
-    and :attr:`max_momentums`, in its ``state_dict()``. A ``scale_fn`` that is a
-    function or lambda is saved as ``None``, a callable object as its attributes.
+    parameter group too; here they are the schedule's ``base_momentums`` and
+    ``max_momentums`` (lists of one number, as torch's), in its
+    ``state_dict()``. A ``scale_fn`` that is a function or lambda is saved as
+    ``None``, a callable object as its attributes.
 
     As in torch, when a schedule was attached to the same optimizer before,
     the initial step computes with the learning rate that one recorded in

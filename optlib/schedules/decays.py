@@ -114,10 +114,13 @@ class LambdaLR(_LambdaScheduler):
 
     Notes
     -----
-    The only schedule here computed from :math:`\alpha_0` at every step, never
-    from the current ``lr``: a change made to ``opt.lr`` from outside lasts one
-    step. In ``state_dict()`` a function or lambda is saved as ``None`` (see
-    :meth:`state_dict`).
+    Computed from :math:`\alpha_0` at every step, not recursively from the
+    current ``lr``: a change made to ``opt.lr`` from outside lasts one step.
+
+    In ``state_dict()``, as in torch, a function or lambda is saved as ``None``
+    (code is not state: the schedule that loads the state keeps its own
+    function), and a callable object as a copy of its attributes, which loading
+    sets on the loading schedule's object.
 
     Examples
     --------
@@ -169,6 +172,11 @@ class MultiplicativeLR(_LambdaScheduler):
         of that step (or a list of one such function).
     last_epoch : int, default -1
         -1 starts the schedule (see :class:`LRScheduler`).
+
+    Notes
+    -----
+    ``state_dict()`` saves ``lr_lambda`` as :class:`LambdaLR` does: ``None``
+    for a function, the attributes of a callable object.
 
     Examples
     --------
