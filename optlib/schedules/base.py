@@ -124,12 +124,11 @@ def _count(who: str, name: str, value: Any, minimum: int) -> int:
     return int(value)
 
 
-def _strict_int(who: str, name: str, value: Any, minimum: int, torch_words: str) -> int:
-    """An integer >= ``minimum`` where torch refuses floats too (``T_0``, ``total_steps``)."""
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool | np.bool_):
-        raise ValueError(f"{who}: {name} must be an integer >= {minimum}, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{who}: {name} must be {torch_words}, got {value!r}")
+def _strict_int(who: str, name: str, value: Any, minimum: int, words: str) -> int:
+    """An integer >= ``minimum`` where torch refuses ``10.0`` too (``T_0``, ``total_steps``)."""
+    integer = isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_)
+    if not integer or value < minimum:
+        raise ValueError(f"{who}: {name} must be {words}, got {value!r}")
     return int(value)
 
 
@@ -363,20 +362,27 @@ class LRScheduler:
 
     Notes
     -----
-    **Differences from torch.** Rounding can leave a recursively computed
-    learning rate a hair below 0 where its exact value is 0 (``LinearLR`` with
-    ``end_factor=0`` gives about -1e-18 at step ``total_iters`` in a third of
-    configurations); an optlib optimizer refuses a negative learning rate, so
-    a value below 0 by less than 1e-12 times the current one is written as
-    0.0. A clearly negative or non-finite value raises a ``ValueError``, where
-    torch would set it silently. optlib does not warn that ``scheduler.step()``
-    came before ``optimizer.step()``: torch detects it by wrapping the
-    optimizer's ``step`` method, and optlib leaves the optimizer alone. Every
-    other warning is torch's: ``step(epoch)`` is deprecated (a ``UserWarning``,
-    except for :class:`~optlib.schedules.CosineAnnealingWarmRestarts`, whose
-    fractional epochs torch supports), and calling :meth:`get_lr` outside
-    :meth:`step` suggests :meth:`get_last_lr`. A call that raises changes
-    nothing: not the optimizer, not the schedule.
+    **Differences from torch.**
+
+    * Rounding can leave a recursively computed learning rate a hair below 0
+      where its exact value is 0 (torch's ``LinearLR`` with ``end_factor=0``
+      ends at about -1e-18 in one configuration out of five). An optlib
+      optimizer refuses a negative learning rate, so a value below 0 by less
+      than 1e-12 times the current one is written as 0.0.
+    * A clearly negative or non-finite learning rate (from a user's
+      ``lr_lambda``, say) raises a ``ValueError``; torch sets it silently.
+    * Arguments that torch accepts but that make no sense (a negative
+      ``gamma``), or that make it divide by zero at some later step
+      (``StepLR(opt, step_size=0)``), raise a ``ValueError`` when the schedule
+      is built. Each class's **Raises** says which.
+    * No warning that ``scheduler.step()`` came before ``optimizer.step()``:
+      torch detects it by wrapping the optimizer's ``step`` method, and optlib
+      leaves the optimizer alone. Every other warning is torch's:
+      ``step(epoch)`` is deprecated (a ``UserWarning``, except for
+      :class:`~optlib.schedules.CosineAnnealingWarmRestarts`, whose fractional
+      epochs torch supports), and :meth:`get_lr` called outside :meth:`step`
+      points to :meth:`get_last_lr`.
+    * A call that raises changes nothing: not the optimizer, not the schedule.
 
     Examples
     --------
@@ -564,7 +570,7 @@ class LRScheduler:
         lr = values[0]
         if isinstance(lr, np.ndarray) and lr.ndim == 0:
             lr = lr[()]
-        if _is_real(lr) and -_ROUNDING * self.optimizer.lr <= lr < 0:
+        if _is_real(lr) and -_ROUNDING * _current_lr(who, self.optimizer) <= lr < 0:
             # Rounding, not the schedule: torch's recursion can end a hair below 0 where
             # the exact value is 0 (LinearLR with end_factor=0, at step total_iters), and
             # an optlib optimizer refuses a negative lr.

@@ -428,12 +428,9 @@ class ConstantLR(LRScheduler):
         total_iters: int = 5,
         last_epoch: int = -1,
     ) -> None:
-        self.factor = _real("ConstantLR", "factor", factor, 0.0, 1.0)
-        if self.factor == 0:
-            raise ValueError(
-                "ConstantLR: factor must be in (0, 1], got 0: at step total_iters the "
-                "schedule divides the learning rate by it"
-            )
+        # torch accepts 0, then divides by it at step total_iters (ZeroDivisionError).
+        why = " (at step total_iters the schedule divides the lr by it)" if factor == 0 else ""
+        self.factor = _real("ConstantLR", "factor", factor, 0.0, 1.0, low_open=True, why=why)
         self.total_iters = _count("ConstantLR", "total_iters", total_iters, 1)
         super().__init__(optimizer, last_epoch)
 
