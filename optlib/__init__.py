@@ -11,7 +11,7 @@ Keras (objects with a value and a ``.grad``); optimizers follow ``torch.optim``
 True
 """
 
-from optlib import datasets, experiments, keras, tuning
+from optlib import datasets, experiments, keras, schedules, tuning
 from optlib.functions import (
     SURFACES,
     Beale,
@@ -92,6 +92,7 @@ __all__ = [
     "mae",
     "minimize",
     "mse",
+    "schedules",
     "show_source",
     "sparse_cce",
     "sweep",

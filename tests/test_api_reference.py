@@ -52,6 +52,7 @@ MODULES = (
     "losses",
     "optimizers",
     "keras",
+    "schedules",
     "functions",
     "training",
     "experiments",
