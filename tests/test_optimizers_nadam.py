@@ -31,10 +31,7 @@ EVERYTHING_ON = {"lr": 0.02, "weight_decay": 0.05, "decoupled_weight_decay": Tru
 
 
 def test_the_stored_table_is_every_combination_of_the_scripts_options():
-    script = ref.script("nadam")
-    assert [case["kwargs"] for case in CASES] == [
-        case["kwargs"] for case in ref.table(script.BASE, script.OPTIONS)
-    ]
+    ref.assert_stored_table_is_the_scripts(CASES, "nadam")
     assert len(CASES) == 2 * 2**4  # four on/off options, float64 and float32
 
 

@@ -42,15 +42,31 @@ FLOOR = 1e-3
 """Relative errors are taken against max(|torch's value|, FLOOR): parameters are O(1)."""
 
 
-def table(base: dict[str, Any], options: dict[str, Sequence[Any]], float32: bool = True) -> list:
-    """Every combination of ``options`` on top of ``base``, in float64 (and float32)."""
+def table(
+    base: dict[str, Any],
+    options: dict[str, Sequence[Any]],
+    extra: Sequence[dict[str, Any]] = (),
+    float32: bool = True,
+) -> list:
+    """Every combination of ``options`` on top of ``base``, then the ``extra`` settings,
+    in float64 (and float32)."""
     names = list(options)
+    settings = [
+        dict(zip(names, values, strict=True)) for values in itertools.product(*options.values())
+    ]
     cases = []
     for dtype in ("float64", "float32") if float32 else ("float64",):
-        for values in itertools.product(*(options[name] for name in names)):
-            kwargs = {**base, **dict(zip(names, values, strict=True))}
-            cases.append({"kwargs": kwargs, "dtype": dtype})
+        for setting in [*settings, *extra]:
+            cases.append({"kwargs": {**base, **setting}, "dtype": dtype})
     return cases
+
+
+def assert_stored_table_is_the_scripts(cases: list[dict], module: str) -> None:
+    """The stored cases are the table that ``make_<module>.py`` builds today."""
+    made = script(module)
+    expected = table(made.BASE, made.OPTIONS, getattr(made, "EXTRA", ()))
+    stored = [{"kwargs": case["kwargs"], "dtype": case["dtype"]} for case in cases]
+    assert stored == json.loads(json.dumps(expected)), f"run tests/reference/make_{module}.py"
 
 
 def case_id(case: dict) -> str:
