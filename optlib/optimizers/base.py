@@ -82,7 +82,7 @@ class Optimizer:
     """The constructor's arguments after ``params``, in order (set from its signature)."""
     state_names: ClassVar[tuple[str, ...]] = ()
     nonnegative_state: ClassVar[tuple[str, ...]] = ()
-    """State entries that accumulate squares or magnitudes: a loaded negative entry is refused."""
+    """State entries of squares or magnitudes, so a loaded negative entry is refused."""
     scalar_state: ClassVar[tuple[str, ...]] = ()
     """State entries that are one number per run, not an array of the parameter's shape
     (NAdam's ``mu_product``; in a sweep, an array of the hyper-parameters' shape)."""
