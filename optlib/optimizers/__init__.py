@@ -7,13 +7,12 @@ One module per method: ``sgd.py``, ``adagrad.py``, ``rmsprop.py`` and
 that wraps it; beyond Adam, ``nadam.py``, ``radam.py``, ``adamax.py`` and
 ``adadelta.py`` do the same (:func:`nadam_step`, :func:`radam_step`,
 :func:`adamax_step`, :func:`adadelta_step`). The rules share pieces written
-once in ``pieces.py`` (the
-direction, the moving averages, the bias correction, the root-plus-ε
-denominator). What a training loop needs around a rule (validated
-hyper-parameters, per-parameter state, ``step``, ``rates``, ``state_dict``,
-``load_state_dict``) is written once in ``base.py``; other libraries' names are
-answered in ``names.py``, and ``blocks.py`` updates large parameters one
-cache-sized block at a time.
+once in ``pieces.py`` (the direction, the moving averages, the bias
+correction, the root-plus-ε denominator). What a training loop needs around a
+rule (validated hyper-parameters, per-parameter state, ``step``, ``rates``,
+``state_dict``, ``load_state_dict``) is written once in ``base.py``; other
+libraries' names are answered in ``names.py``, and ``blocks.py`` updates large
+parameters one cache-sized block at a time.
 
 Conventions shared by every class:
 
@@ -26,7 +25,8 @@ Conventions shared by every class:
   (gradient dtypes and shapes, every state entry) before they write anything,
   and never modify the caller's arrays.
 * Names are PyTorch's: Keras's ``learning_rate=``, ``beta_1=``, ``epsilon=`` or
-  ``rho=`` raise a ``TypeError`` that says what to write instead.
+  (for RMSprop) ``rho=`` raise a ``TypeError`` that says what to write instead;
+  Adadelta's ``rho`` is torch's name too.
 * Arithmetic follows IEEE rules as in PyTorch: a non-finite gradient gives
   non-finite parameters, silently (no NumPy warning); detecting divergence is
   the training loop's job.

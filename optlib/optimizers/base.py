@@ -272,8 +272,9 @@ class Optimizer:
         :math:`\tilde\alpha_t / (\sqrt{G_t} + \varepsilon)` for Adagrad,
         :math:`\alpha / (\sqrt{s_t} + \varepsilon)` for RMSprop, and for Adam the
         factor :math:`\alpha / (1 - \beta_1^t) / (\sqrt{\hat s_t} + \varepsilon)` that
-        multiplies the first moment :math:`m_t`. Each is built from the same
-        pieces as the rule itself.
+        multiplies the first moment :math:`m_t` (RAdam's and Adamax's likewise;
+        NAdam's multiplies its look-ahead moment :math:`\hat m_t`; Adadelta
+        defines none). Each is built from the same pieces as the rule itself.
 
         Examples
         --------
