@@ -232,7 +232,7 @@ class RAdam(Optimizer):
     towards 1. Before that the step is :math:`\alpha\hat m_t`: SGD with
     (bias-corrected, dampened) momentum, whose size follows the gradient's. With
     the default :math:`\beta_2 = 0.999` the first 5 steps are un-adapted; with
-    :math:`\beta_2 \le 0.6` (:math:`\rho_\infty \le 4`) every step is.
+    :math:`\beta_2 \le 2/3` (:math:`\rho_\infty \le 5`) every step is.
 
     **Conventions differ.** :math:`\varepsilon` joins :math:`\sqrt{s_t}` before the
     bias correction :math:`\sqrt{1 - \beta_2^t}` multiplies it in, where Adam adds

@@ -7,7 +7,7 @@ Run from the project root with PyTorch installed:
 Every combination of the options below (float64 and float32), 300 steps on
 ``tests/optimizer_parity.py``'s gradient field, parameters of shapes (), (3,),
 (2, 3) and (2, 1, 2); ``tests/torch_reference.py`` runs and stores them.
-lr = 0.05; betas (0.9, 0.5) make rho_inf < 4: every step is the un-adapted
+lr = 0.05; betas (0.9, 0.5) make rho_inf = 3 < 5: every step is the un-adapted
 one, while with (0.9, 0.999) the first five are and the rest are adapted.
 """
 
