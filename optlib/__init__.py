@@ -36,7 +36,17 @@ from optlib.losses import (
     sparse_cce,
 )
 from optlib.models import MLP, LinearRegression, LogisticRegression, SoftmaxRegression
-from optlib.optimizers import SGD, Adagrad, Adam, AdamW, RMSprop
+from optlib.optimizers import (
+    SGD,
+    Adadelta,
+    Adagrad,
+    Adam,
+    Adamax,
+    AdamW,
+    NAdam,
+    RAdam,
+    RMSprop,
+)
 from optlib.source import show_source
 from optlib.training import History, SweepResult, Trajectory, fit, minimize, sweep
 
@@ -60,9 +70,11 @@ __all__ = [
     "MLP",
     "SGD",
     "SURFACES",
+    "Adadelta",
     "Adagrad",
     "Adam",
     "AdamW",
+    "Adamax",
     "Beale",
     "BinaryCrossEntropy",
     "CategoricalCrossEntropy",
@@ -74,7 +86,9 @@ __all__ = [
     "LogisticRegression",
     "MeanAbsoluteError",
     "MeanSquaredError",
+    "NAdam",
     "Quadratic",
+    "RAdam",
     "RMSprop",
     "Rosenbrock",
     "Saddle",

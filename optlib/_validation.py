@@ -437,9 +437,41 @@ def checked_state_array(
         if negative.any():
             raise ValueError(
                 f"{where}: {key} has {int(negative.sum())} negative entries, e.g. "
-                f"{array[negative].flat[0]!r}; a sum or average of squares is never negative"
+                f"{array[negative].flat[0]!r}; {key} accumulates squares or magnitudes, "
+                "never negative"
             )
     return array
+
+
+def checked_state_number(
+    where: str, key: str, value: Any, param: np.ndarray
+) -> float | np.ndarray:
+    """A state entry that is one number per run: a float, or in a sweep a float64 array.
+
+    NAdam's ``mu_product`` is a number (torch stores a 0-d tensor); in a sweep
+    over its hyper-parameters it has their shape, which broadcasts against the
+    parameter's. Refused: a non-real dtype, a shape that does not broadcast, a
+    non-finite value.
+    """
+    try:
+        array = np.asarray(value)
+    except Exception as error:
+        raise ValueError(f"{where}: {key} cannot be made a number: {error}") from None
+    problem = real_dtype_problem(array.dtype)
+    if problem is not None:
+        raise ValueError(f"{where}: {key}: {problem}")
+    try:
+        fits = np.broadcast_shapes(array.shape, param.shape) == param.shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ValueError(
+            f"{where}: {key} must be a number (in a sweep, an array that broadcasts against "
+            f"the parameter's shape {param.shape}), got shape {array.shape}"
+        )
+    if not np.isfinite(array).all():
+        raise ValueError(f"{where}: {key} must be finite, got {short_repr(value)}")
+    return float(array) if array.ndim == 0 else np.array(array, dtype=np.float64)
 
 
 def _flag(name: str, value: Any) -> bool:
@@ -448,6 +480,15 @@ def _flag(name: str, value: Any) -> bool:
 
 def _nonnegative(message: str) -> Callable[[str, Any], float | np.ndarray]:
     return lambda name, value: nonnegative_hyperparameter(name, value, message)
+
+
+def _in_unit_interval(message: str) -> Callable[[str, Any], float | np.ndarray]:
+    def check(name: str, value: Any) -> float | np.ndarray:
+        value = hyperparameter_number(name, value)
+        refuse_where((value < 0) | (value > 1), message, value)
+        return value
+
+    return check
 
 
 #: How each optimizer hyper-parameter is checked, by name. A name means the same
@@ -468,6 +509,10 @@ HYPERPARAMETER_CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "centered": _flag,
     "amsgrad": _flag,
     "maximize": _flag,
+    # NAdam, RAdam, Adadelta (Adamax takes only names above)
+    "momentum_decay": _nonnegative("Invalid momentum_decay value"),
+    "decoupled_weight_decay": _flag,
+    "rho": _in_unit_interval("Invalid rho value"),
 }
 
 

@@ -4,13 +4,15 @@ One module per method: ``sgd.py``, ``adagrad.py``, ``rmsprop.py`` and
 ``adam.py`` each hold a rule that reads line by line like its algorithm box
 (:func:`sgd_step`, :func:`adagrad_step`, :func:`rmsprop_step`,
 :func:`adam_step`, :func:`adamw_step`), its per-coordinate rate, and the class
-that wraps it. The rules share pieces written once in ``pieces.py`` (the
-direction, the moving averages, the bias correction, the root-plus-ε
-denominator). What a training loop needs around a rule (validated
-hyper-parameters, per-parameter state, ``step``, ``rates``, ``state_dict``,
-``load_state_dict``) is written once in ``base.py``; other libraries' names are
-answered in ``names.py``, and ``blocks.py`` updates large parameters one
-cache-sized block at a time.
+that wraps it; beyond Adam, ``nadam.py``, ``radam.py``, ``adamax.py`` and
+``adadelta.py`` do the same (:func:`nadam_step`, :func:`radam_step`,
+:func:`adamax_step`, :func:`adadelta_step`). The rules share pieces written
+once in ``pieces.py`` (the direction, the moving averages, the bias
+correction, the root-plus-ε denominator). What a training loop needs around a
+rule (validated hyper-parameters, per-parameter state, ``step``, ``rates``,
+``state_dict``, ``load_state_dict``) is written once in ``base.py``; other
+libraries' names are answered in ``names.py``, and ``blocks.py`` updates large
+parameters one cache-sized block at a time.
 
 Conventions shared by every class:
 
@@ -23,7 +25,8 @@ Conventions shared by every class:
   (gradient dtypes and shapes, every state entry) before they write anything,
   and never modify the caller's arrays.
 * Names are PyTorch's: Keras's ``learning_rate=``, ``beta_1=``, ``epsilon=`` or
-  ``rho=`` raise a ``TypeError`` that says what to write instead.
+  (for RMSprop) ``rho=`` raise a ``TypeError`` that says what to write instead;
+  Adadelta's ``rho`` is torch's name too.
 * Arithmetic follows IEEE rules as in PyTorch: a non-finite gradient gives
   non-finite parameters, silently (no NumPy warning); detecting divergence is
   the training loop's job.
@@ -39,31 +42,43 @@ Conventions shared by every class:
 
 from __future__ import annotations
 
+from optlib.optimizers.adadelta import Adadelta, adadelta_step
 from optlib.optimizers.adagrad import Adagrad, adagrad_step
 from optlib.optimizers.adam import Adam, AdamW, adam_step, adamw_step
+from optlib.optimizers.adamax import Adamax, adamax_step
 from optlib.optimizers.base import Optimizer
+from optlib.optimizers.nadam import NAdam, nadam_step
 from optlib.optimizers.pieces import (
     bias_correction,
     ema_update,
     ema_update_squares,
     root_plus_eps,
 )
+from optlib.optimizers.radam import RAdam, radam_step
 from optlib.optimizers.rmsprop import RMSprop, rmsprop_step
 from optlib.optimizers.sgd import SGD, sgd_step
 
 __all__ = [
     "SGD",
+    "Adadelta",
     "Adagrad",
     "Adam",
     "AdamW",
+    "Adamax",
+    "NAdam",
     "Optimizer",
+    "RAdam",
     "RMSprop",
+    "adadelta_step",
     "adagrad_step",
     "adam_step",
+    "adamax_step",
     "adamw_step",
     "bias_correction",
     "ema_update",
     "ema_update_squares",
+    "nadam_step",
+    "radam_step",
     "rmsprop_step",
     "root_plus_eps",
     "sgd_step",

@@ -22,6 +22,7 @@ from optlib._validation import (
     check_hyperparameters,
     check_params,
     checked_state_array,
+    checked_state_number,
     checked_step,
     short_repr,
 )
@@ -81,7 +82,10 @@ class Optimizer:
     """The constructor's arguments after ``params``, in order (set from its signature)."""
     state_names: ClassVar[tuple[str, ...]] = ()
     nonnegative_state: ClassVar[tuple[str, ...]] = ()
-    """State entries that are sums or averages of squares: a loaded negative entry is refused."""
+    """State entries of squares or magnitudes, so a loaded negative entry is refused."""
+    scalar_state: ClassVar[tuple[str, ...]] = ()
+    """State entries that are one number per run, not an array of the parameter's shape
+    (NAdam's ``mu_product``; in a sweep, an array of the hyper-parameters' shape)."""
 
     state: list[dict[str, Any]]
 
@@ -268,8 +272,9 @@ class Optimizer:
         :math:`\tilde\alpha_t / (\sqrt{G_t} + \varepsilon)` for Adagrad,
         :math:`\alpha / (\sqrt{s_t} + \varepsilon)` for RMSprop, and for Adam the
         factor :math:`\alpha / (1 - \beta_1^t) / (\sqrt{\hat s_t} + \varepsilon)` that
-        multiplies the first moment :math:`m_t`. Each is built from the same
-        pieces as the rule itself.
+        multiplies the first moment :math:`m_t` (RAdam's and Adamax's likewise;
+        NAdam's multiplies its look-ahead moment :math:`\hat m_t`; Adadelta
+        defines none). Each is built from the same pieces as the rule itself.
 
         Examples
         --------
@@ -364,9 +369,9 @@ class Optimizer:
             The dict comes from another optimizer class; has another number of
             parameters; missing or unknown hyper-parameters or state entries;
             an invalid hyper-parameter; a ``step`` that is not an int >= 0; or
-            a state array of the wrong shape, of a non-real dtype, or (for a
-            sum or average of squares) with negative entries. The message names
-            the entry and the parameter index.
+            a state array of the wrong shape, of a non-real dtype, or (for an
+            entry of squares or magnitudes) with negative entries. The message
+            names the entry and the parameter index.
         """
         name = type(self).__name__
         if not isinstance(state_dict, dict) or not {"state", "param_groups"} <= state_dict.keys():
@@ -463,6 +468,8 @@ class Optimizer:
         for key, value in present.items():
             if key == "step":
                 state[key] = checked_step(where, value)
+            elif key in self.scalar_state:
+                state[key] = checked_state_number(where, key, value, param)
             else:
                 state[key] = checked_state_array(
                     where, key, value, param, nonnegative=key in self.nonnegative_state

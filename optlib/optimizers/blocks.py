@@ -27,7 +27,12 @@ twice as many is updated block by block."""
 def _blockable(
     param: np.ndarray, grad: np.ndarray, state: dict[str, Any], hyperparameters: dict[str, Any]
 ) -> bool:
-    """Blocks need flat views of every array, and no array hyper-parameter to broadcast."""
+    """Blocks need flat views of every array, and no array hyper-parameter to broadcast.
+
+    Every array of the state must have the parameter's shape: a state entry of
+    one number per run (NAdam's ``mu_product``) left as an array by an earlier
+    sweep cannot be cut into blocks.
+    """
     if param.size < 2 * BLOCK_SIZE:
         return False
     arrays = [param, grad, *(value for value in state.values() if isinstance(value, np.ndarray))]
@@ -36,7 +41,9 @@ def _blockable(
         for value in hyperparameters.values()
         for part in (value if isinstance(value, tuple) else (value,))
     )
-    return all(array.flags.c_contiguous for array in arrays) and not sweep
+    return not sweep and all(
+        array.shape == param.shape and array.flags.c_contiguous for array in arrays
+    )
 
 
 def update(
@@ -50,7 +57,8 @@ def update(
 
     Each block gets a state dict of views into the parameter's state. What the
     rule creates (the state of a first step) is gathered afterwards, and what it
-    counts (``"step"``) is read back from the first block.
+    counts or multiplies up (``"step"``, NAdam's ``"mu_product"``), the same in
+    every block, is read back from the first block.
 
     Examples
     --------
