@@ -43,14 +43,31 @@ FONT = "optlib-math.woff"
 MATH_RE = re.compile(r"<math\b.*?</math>", re.S)
 
 
+# latex2mathml lays out ``split`` as a table but not ``aligned`` (its ``&`` comes out
+# as a letter and its ``\\`` as a line break that browsers ignore): the same
+# two-column alignment, written as ``split``.
+ALIGNED_RE = re.compile(r"\\(begin|end)\{aligned\}")
+# What a formula the converter did not lay out leaves in the MathML.
+UNLAID = ("<mi>&</mi>", "<mi>&amp;</mi>", 'linebreak="newline"')
+
+
 def to_mathml(tex: str, display: str, node: nodes.Node) -> str:
     from latex2mathml.converter import convert
 
+    tex = ALIGNED_RE.sub(r"\\\1{split}", tex)
     try:
-        return convert(tex, display=display)
+        mathml = convert(tex, display=display)
     except Exception as error:
         logger.warning("optlib_math: cannot convert %r to MathML: %s", tex, error, location=node)
         return f"<code>{tex}</code>"
+    if any(mark in mathml for mark in UNLAID):
+        logger.warning(
+            "optlib_math: %r would show a literal & or lose its line breaks "
+            "(use split or aligned for rows)",
+            tex,
+            location=node,
+        )
+    return mathml
 
 
 def visit_math(self: HTML5Translator, node: nodes.math) -> None:
@@ -60,14 +77,16 @@ def visit_math(self: HTML5Translator, node: nodes.math) -> None:
     raise nodes.SkipNode
 
 
-def _display_tex(node: nodes.math_block) -> str:
+def _display_parts(node: nodes.math_block) -> list[str]:
+    """The equations of a display block: one, or several separated by blank lines."""
     if node.get("nowrap"):
-        return node.astext()
+        return [node.astext()]
     parts = [part for part in node.astext().split("\n\n") if part.strip()]
-    parts = [rf"\begin{{split}}{p}\end{{split}}" if r"\\" in p else p for p in parts]
-    if len(parts) > 1:
-        return r"\begin{aligned}" + r"\\".join(parts) + r"\end{aligned}"
-    return parts[0] if parts else ""
+    # Rows outside an environment become a split (right/left columns at each &).
+    return [
+        rf"\begin{{split}}{p}\end{{split}}" if r"\\" in p and r"\begin{" not in p else p
+        for p in parts
+    ]
 
 
 def visit_displaymath(self: HTML5Translator, node: nodes.math_block) -> None:
@@ -77,7 +96,8 @@ def visit_displaymath(self: HTML5Translator, node: nodes.math_block) -> None:
         self.body.append(f'<span class="eqno">({number})')
         self.add_permalink_ref(node, _("Link to this equation"))
         self.body.append("</span>")
-    self.body.append(to_mathml(_display_tex(node), "block", node))
+    for part in _display_parts(node):
+        self.body.append(to_mathml(part, "block", node))
     self.body.append("</div>\n")
     raise nodes.SkipNode
 

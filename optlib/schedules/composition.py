@@ -134,7 +134,7 @@ class SequentialLR(_Composite):
 
     Parameters
     ----------
-    optimizer : Optimizer
+    optimizer : optlib.optimizers.Optimizer
         The optimizer of every schedule. Building the sequence puts its ``lr``
         back to :math:`\alpha_0` and takes :math:`S_0`'s initial step again.
     schedulers : list of LRScheduler
@@ -269,7 +269,7 @@ class ChainedScheduler(_Composite):
     ----------
     schedulers : list of LRScheduler
         The schedules, all of one optimizer; not ReduceLROnPlateau.
-    optimizer : Optimizer, optional
+    optimizer : optlib.optimizers.Optimizer, optional
         Their optimizer (default: the first schedule's).
 
     Raises
