@@ -44,12 +44,14 @@ file             schedules
 ``cyclic``       :class:`CyclicLR`, :class:`OneCycleLR`
 ``plateau``      :class:`ReduceLROnPlateau`
 ``composition``  :class:`SequentialLR`, :class:`ChainedScheduler`
+``curves``       :func:`rate_curve`, a schedule's rates as an array
 ===============  ==============================================================
 """
 
 from optlib.schedules.base import LRScheduler
 from optlib.schedules.composition import ChainedScheduler, SequentialLR
 from optlib.schedules.cosine import CosineAnnealingLR, CosineAnnealingWarmRestarts
+from optlib.schedules.curves import rate_curve
 from optlib.schedules.cyclic import CyclicLR, OneCycleLR
 from optlib.schedules.decays import (
     ConstantLR,
@@ -80,4 +82,5 @@ __all__ = [
     "ReduceLROnPlateau",
     "SequentialLR",
     "StepLR",
+    "rate_curve",
 ]
