@@ -97,13 +97,13 @@ def rate_curve(
         raise ValueError(
             "make_scheduler must be a function of the optimizer, such as "
             "lambda opt: StepLR(opt, step_size=10); got "
-            + ("a schedule built already (on another optimizer)" if built else repr(make_scheduler))
+            + (
+                "a schedule built already (on another optimizer)"
+                if built
+                else repr(make_scheduler)
+            )
         )
-    if (
-        isinstance(steps, bool | np.bool_)
-        or not isinstance(steps, numbers.Integral)
-        or steps < 1
-    ):
+    if isinstance(steps, bool | np.bool_) or not isinstance(steps, numbers.Integral) or steps < 1:
         raise ValueError(f"steps must be an integer >= 1, got {steps!r}")
     if (
         isinstance(lr, bool | np.bool_)
