@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from optlib import SGD, Adagrad, Adam, Quadratic, keras
-from optlib.experiments import iterates, linear_regression_sweep
+from optlib import SGD, Adagrad, Adam, LinearRegression, Quadratic, keras, mse
+from optlib.experiments import RangeTest, iterates, linear_regression_sweep, lr_range_test
 
 # ---------------------------------------------------------------------------
 # iterates
@@ -141,3 +141,139 @@ def test_bad_data_is_refused():
         linear_regression_sweep(X, Y[:-1], BATCHES, SGD)
     with pytest.raises(ValueError, match="batches"):
         linear_regression_sweep(X, Y, [], SGD)
+
+
+# ---------------------------------------------------------------------------
+# lr_range_test
+# ---------------------------------------------------------------------------
+
+LINE_X = np.linspace(-1.0, 1.0, 32)[:, None]
+LINE_Y = 3.0 * LINE_X[:, 0] - 0.5
+
+
+def _by_hand(start, end, n_steps, s, c):
+    """Full-batch gradient descent on J(w, b) = mean((w x + b − y)²), the rate raised
+    geometrically, the losses smoothed and the stop rule applied: all written out."""
+    x, y = LINE_X[:, 0], LINE_Y
+    w = b = 0.0
+    lrs, losses, smoothed = [], [], []
+    for t in range(n_steps):
+        lr = start * (end / start) ** (t / (n_steps - 1))
+        r = w * x + b - y
+        losses.append(np.mean(r**2))
+        lrs.append(lr)
+        # the moving average as a weighted sum, bias-corrected
+        weights = s * (1 - s) ** np.arange(t, -1, -1)
+        smoothed.append(weights @ np.array(losses) / (1 - (1 - s) ** (t + 1)))
+        w, b = w - lr * 2 * np.mean(r * x), b - lr * 2 * np.mean(r)
+        if smoothed[-1] > c * min(smoothed):
+            break
+    return np.array(lrs), np.array(losses), np.array(smoothed)
+
+
+def test_range_test_is_gradient_descent_at_geometric_rates():
+    model = LinearRegression(1)
+    result = lr_range_test(
+        model, mse, LINE_X, LINE_Y, start_lr=1e-3, end_lr=10.0, steps=80, batch_size=None
+    )
+    lrs, losses, smoothed = _by_hand(1e-3, 10.0, 80, 0.05, 4.0)
+    assert isinstance(result, RangeTest)
+    assert result.steps == len(lrs) < 80 and result.diverged
+    np.testing.assert_allclose(result.lrs, lrs, rtol=1e-12)
+    np.testing.assert_allclose(result.losses, losses, rtol=1e-10)
+    np.testing.assert_allclose(result.smoothed, smoothed, rtol=1e-10)
+    assert result.stop_reason.startswith(f"stopped after {len(lrs)} steps: the smoothed loss")
+    assert "exceeded 4 × its minimum" in result.stop_reason
+    # The model is left as it was.
+    assert [p.tolist() for p in model.params] == [[[0.0]], [0.0]]
+
+
+def test_range_test_read_off_rates():
+    result = lr_range_test(
+        LinearRegression(1), mse, LINE_X, LINE_Y, start_lr=1e-3, end_lr=10.0, steps=80,
+        batch_size=None,
+    )  # fmt: skip
+    L, log_lr = result.smoothed, np.log(result.lrs)
+    lowest = int(np.argmin(L))
+    assert result.min_loss_lr == result.lrs[lowest]
+    # dL/dlog α by central differences, one-sided at the two ends, up to the minimum.
+    slope = [(L[1] - L[0]) / (log_lr[1] - log_lr[0])]
+    slope += [(L[i + 1] - L[i - 1]) / (log_lr[i + 1] - log_lr[i - 1]) for i in range(1, lowest)]
+    slope += [(L[lowest] - L[lowest - 1]) / (log_lr[lowest] - log_lr[lowest - 1])]
+    assert result.suggested_lr == result.lrs[int(np.argmin(slope))]
+    assert result.suggested_lr < result.min_loss_lr
+
+
+def test_range_test_without_stopping_completes():
+    result = lr_range_test(
+        LinearRegression(1), mse, LINE_X, LINE_Y, start_lr=1e-4, end_lr=0.1, steps=30,
+        batch_size=None, smoothing=1.0, stop_factor=np.inf,
+    )  # fmt: skip
+    assert result.steps == 30 and not result.diverged
+    assert result.stop_reason == "completed 30 steps from lr 0.0001 to 0.1"
+    assert result.lrs[-1] == 0.1 and result.lrs[0] == 1e-4
+    np.testing.assert_array_equal(result.smoothed, result.losses)  # s = 1: no smoothing
+
+
+def test_range_test_one_batch_of_everything_is_the_full_batch():
+    # The mean loss does not depend on the order of the examples.
+    kwargs = dict(start_lr=1e-3, end_lr=5.0, steps=40)
+    full = lr_range_test(LinearRegression(1), mse, LINE_X, LINE_Y, batch_size=None, **kwargs)
+    shuffled = lr_range_test(LinearRegression(1), mse, LINE_X, LINE_Y, batch_size=32, **kwargs)
+    np.testing.assert_allclose(shuffled.losses, full.losses, rtol=1e-12)
+
+
+def test_range_test_mini_batches_are_seeded():
+    runs = [
+        lr_range_test(LinearRegression(1), mse, LINE_X, LINE_Y, batch_size=5, seed=seed)
+        for seed in (0, 0, 1)
+    ]
+    np.testing.assert_array_equal(runs[0].losses, runs[1].losses)
+    assert not np.array_equal(runs[0].losses[:10], runs[2].losses[:10])
+    generator = np.random.default_rng(3)
+    state = generator.bit_generator.state
+    lr_range_test(LinearRegression(1), mse, LINE_X, LINE_Y, batch_size=5, seed=generator)
+    assert generator.bit_generator.state != state  # a Generator passed is advanced
+
+
+def test_range_test_stops_on_a_non_finite_loss():
+    model = LinearRegression(1)
+    result = lr_range_test(
+        model, mse, LINE_X * 1e150, LINE_Y, start_lr=1.0, end_lr=10.0, steps=10,
+        batch_size=None, stop_factor=np.inf,
+    )  # fmt: skip
+    assert result.diverged and "non-finite" in result.stop_reason
+    assert np.isfinite(result.losses).all() and len(result.losses) == result.steps
+    assert [p.tolist() for p in model.params] == [[[0.0]], [0.0]]
+
+
+def test_range_test_passes_hyperparameters_to_the_optimizer():
+    plain = lr_range_test(LinearRegression(1), mse, LINE_X, LINE_Y, batch_size=None, steps=20)
+    heavy = lr_range_test(
+        LinearRegression(1), mse, LINE_X, LINE_Y, batch_size=None, steps=20, momentum=0.9
+    )
+    adam = lr_range_test(
+        LinearRegression(1), mse, LINE_X, LINE_Y, batch_size=None, steps=20, optimizer=Adam
+    )
+    assert plain.losses[2] != heavy.losses[2] != adam.losses[2]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"lr": 0.1}, "lr is set by the range test"),
+        ({"start_lr": 0.0}, "start_lr must be a finite number > 0"),
+        ({"end_lr": np.inf}, "end_lr must be a finite number > 0"),
+        ({"start_lr": 1.0, "end_lr": 0.5}, "end_lr must be larger than start_lr"),
+        ({"steps": 1}, "steps must be an integer >= 2"),
+        ({"batch_size": 0}, "batch_size must be an integer in"),
+        ({"batch_size": 33}, "batch_size must be an integer in"),
+        ({"smoothing": 0.0}, "smoothing must be a number in"),
+        ({"stop_factor": 1.0}, "stop_factor must be a number > 1"),
+        ({"seed": -1}, "seed must be"),
+        ({"stepss": 10}, "steps"),
+    ],
+)
+def test_range_test_refuses_bad_arguments(kwargs, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        lr_range_test(LinearRegression(1), mse, LINE_X, LINE_Y, **kwargs)

@@ -11,6 +11,7 @@ Each module holds one kind of figure:
 :mod:`~optlib.plotting.curves`           curves against the step: losses, series, per coordinate
 :mod:`~optlib.plotting.panels`           figures of several panels, and what they return
 :mod:`~optlib.plotting.learning_rates`   figures over a range of learning rates
+:mod:`~optlib.plotting.schedules`        learning-rate schedules, and the range test
 :mod:`~optlib.plotting.maps`             heat maps over two hyper-parameters
 :mod:`~optlib.plotting.loss_figures`     fits with an outlier, loss curves, decision regions
 :mod:`~optlib.plotting.finite`           the cuts and clips that keep NaN and inf out
@@ -61,6 +62,12 @@ from optlib.plotting.loss_figures import (
 from optlib.plotting.maps import RateMap, loss_map_plot, rate_map_plot
 from optlib.plotting.panels import Panels, history_plot, landscape_plot, runs_side_by_side
 from optlib.plotting.paths import TrajectoryOverlay, trajectory_plot
+from optlib.plotting.schedules import (
+    RangeTestPlot,
+    RateCurvePlot,
+    range_test_plot,
+    rate_curve_plot,
+)
 from optlib.plotting.surfaces import (
     ContourPlot,
     CurvePlot,
@@ -113,6 +120,8 @@ __all__ = [
     "LossCurvesPlot",
     "LossPlot",
     "Panels",
+    "RangeTestPlot",
+    "RateCurvePlot",
     "RateMap",
     "SeriesPlot",
     "TrajectoryOverlay",
@@ -129,6 +138,8 @@ __all__ = [
     "loss_curves_plot",
     "loss_map_plot",
     "loss_plot",
+    "range_test_plot",
+    "rate_curve_plot",
     "rate_map_plot",
     "rate_plot",
     "runs_side_by_side",

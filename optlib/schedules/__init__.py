@@ -43,13 +43,16 @@ file             schedules
 ``cosine``       :class:`CosineAnnealingLR`, :class:`CosineAnnealingWarmRestarts`
 ``cyclic``       :class:`CyclicLR`, :class:`OneCycleLR`
 ``plateau``      :class:`ReduceLROnPlateau`
-``composition``  :class:`SequentialLR`, :class:`ChainedScheduler`
+``composition``  :class:`SequentialLR`, :class:`ChainedScheduler`,
+                 :func:`warmup_cosine`
+``curves``       :func:`rate_curve`, a schedule's rates as an array
 ===============  ==============================================================
 """
 
 from optlib.schedules.base import LRScheduler
-from optlib.schedules.composition import ChainedScheduler, SequentialLR
+from optlib.schedules.composition import ChainedScheduler, SequentialLR, warmup_cosine
 from optlib.schedules.cosine import CosineAnnealingLR, CosineAnnealingWarmRestarts
+from optlib.schedules.curves import rate_curve
 from optlib.schedules.cyclic import CyclicLR, OneCycleLR
 from optlib.schedules.decays import (
     ConstantLR,
@@ -80,4 +83,6 @@ __all__ = [
     "ReduceLROnPlateau",
     "SequentialLR",
     "StepLR",
+    "rate_curve",
+    "warmup_cosine",
 ]
