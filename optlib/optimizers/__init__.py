@@ -39,13 +39,15 @@ Conventions shared by every class:
 
 from __future__ import annotations
 
+from optlib.optimizers.adafactor import Adafactor, adafactor_step
 from optlib.optimizers.adagrad import Adagrad, adagrad_step
 from optlib.optimizers.adam import Adam, AdamW, adam_step, adamw_step
-from optlib.optimizers.base import Optimizer
+from optlib.optimizers.base import Optimizer, state_size
 from optlib.optimizers.pieces import (
     bias_correction,
     ema_update,
     ema_update_squares,
+    lerp_,
     root_plus_eps,
 )
 from optlib.optimizers.rmsprop import RMSprop, rmsprop_step
@@ -67,4 +69,11 @@ __all__ = [
     "rmsprop_step",
     "root_plus_eps",
     "sgd_step",
+]
+# Beyond Adam: Adafactor, a rule that reads a whole parameter at once
+__all__ += [
+    "Adafactor",
+    "adafactor_step",
+    "lerp_",
+    "state_size",
 ]
