@@ -436,16 +436,11 @@ def checked_state_array(
     problem = real_dtype_problem(array.dtype)
     if problem is not None:
         raise ValueError(f"{where}: {key}: {problem}")
-    if shape is None:
-        if array.shape != param.shape:
-            raise ValueError(
-                f"{where}: {key} has shape {array.shape}, "
-                f"but the parameter has shape {param.shape}"
-            )
-    elif array.shape != shape:
+    expected = param.shape if shape is None else shape
+    if array.shape != expected:
         raise ValueError(
-            f"{where}: {key} has shape {array.shape}, but for a parameter of shape "
-            f"{param.shape} it has shape {shape}"
+            f"{where}: {key} has shape {array.shape}, but the parameter has shape {param.shape}"
+            + ("" if expected == param.shape else f" and its {key} shape {expected}")
         )
     array = np.array(array, dtype=param.dtype)  # a copy, in the parameter's dtype
     if nonnegative:

@@ -415,7 +415,8 @@ def test_state_dict_round_trip_continues_bitwise():
     [
         (
             lambda d: d["state"][0].update(row_var=np.ones((4, 1))),
-            "row_var has shape (4, 1), but for a parameter of shape (3, 4) it has shape (3, 1)",
+            "row_var has shape (4, 1), but the parameter has shape (3, 4) "
+            "and its row_var shape (3, 1)",
         ),
         (lambda d: d["state"][0].update(col_var=-np.ones((1, 4))), "col_var has 4 negative"),
         (lambda d: d["state"][0].pop("col_var"), "lacks 'col_var'"),
