@@ -43,6 +43,7 @@ from optlib.optimizers.adafactor import Adafactor, adafactor_step
 from optlib.optimizers.adagrad import Adagrad, adagrad_step
 from optlib.optimizers.adam import Adam, AdamW, adam_step, adamw_step
 from optlib.optimizers.base import Optimizer, state_size
+from optlib.optimizers.muon import Muon, muon_step, newton_schulz
 from optlib.optimizers.pieces import (
     bias_correction,
     ema_update,
@@ -70,10 +71,13 @@ __all__ = [
     "root_plus_eps",
     "sgd_step",
 ]
-# Beyond Adam: Adafactor, a rule that reads a whole parameter at once
+# Beyond Adam: Adafactor and Muon, the rules that read a whole parameter at once
 __all__ += [
     "Adafactor",
+    "Muon",
     "adafactor_step",
     "lerp_",
+    "muon_step",
+    "newton_schulz",
     "state_size",
 ]
