@@ -36,7 +36,7 @@ from optlib.losses import (
     sparse_cce,
 )
 from optlib.models import MLP, LinearRegression, LogisticRegression, SoftmaxRegression
-from optlib.optimizers import SGD, Adagrad, Adam, AdamW, RMSprop
+from optlib.optimizers import SGD, Adafactor, Adagrad, Adam, AdamW, Muon, RMSprop
 from optlib.source import show_source
 from optlib.training import History, SweepResult, Trajectory, fit, minimize, sweep
 
@@ -94,3 +94,4 @@ __all__ = [
     "sparse_cce",
     "sweep",
 ]
+__all__ += ["Adafactor", "Muon"]  # beyond Adam: the optimizers that read a whole matrix

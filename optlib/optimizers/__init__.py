@@ -12,6 +12,12 @@ hyper-parameters, per-parameter state, ``step``, ``rates``, ``state_dict``,
 answered in ``names.py``, and ``blocks.py`` updates large parameters one
 cache-sized block at a time.
 
+``adafactor.py`` and ``muon.py`` hold rules that read a whole parameter at once
+(:func:`adafactor_step`, :func:`muon_step`): Adafactor's second moment is kept
+as the row and column means of a matrix, and Muon orthogonalises a matrix's
+momentum by Newton–Schulz steps (:func:`newton_schulz`). :func:`state_size`
+counts the numbers an optimizer's state holds.
+
 Conventions shared by every class:
 
 * ``step(grads)`` updates the caller's arrays **in place** and keeps their dtype.
@@ -35,6 +41,10 @@ Conventions shared by every class:
   A term that a scalar would switch off (``momentum=0``, ``weight_decay=0``) is
   switched on when *any* entry of its array is nonzero; the entries that are
   exactly zero then reduce to the plain rule (for SGD, as long as dampening is 0).
+* Adafactor and Muon are the exceptions to the last two: their steps couple all
+  the entries of a parameter, so they update it whole, never block by block, and
+  refuse array hyper-parameters (a parameter of shape ``(k, d)`` is not ``k``
+  runs there).
 """
 
 from __future__ import annotations

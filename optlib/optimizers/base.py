@@ -84,7 +84,7 @@ class Optimizer:
     """State entries that are sums or averages of squares: a loaded negative entry is refused."""
     elementwise: ClassVar[bool] = True
     """Whether every operation of ``rule`` acts entry by entry, so that a large parameter
-    may be updated one block at a time (:mod:`optlib.optimizers.blocks`). False for a
+    may be updated one block at a time (``optlib.optimizers.blocks``). False for a
     rule that reads a whole parameter at once: row and column means (Adafactor), matrix
     products (Muon)."""
     hyperparameter_checks: ClassVar[dict[str, Callable[[str, Any], Any]]] = {}

@@ -89,8 +89,9 @@ def newton_schulz(
     each singular value :math:`\sigma` of :math:`X` becomes
     :math:`a\sigma + b\sigma^3 + c\sigma^5`, and the singular vectors stay. A tall
     matrix is transposed first, so that :math:`A` is the smaller Gram matrix.
-    Every result is rounded to bfloat16 (:func:`bfloat16`), as ``torch.optim.Muon``
-    computes it: the output holds bfloat16 values, in a float32 array.
+    Every result is rounded to bfloat16 (:func:`~optlib.optimizers.muon.bfloat16`),
+    as ``torch.optim.Muon`` computes it: the output holds bfloat16 values, in a
+    float32 array.
 
     Parameters
     ----------
@@ -225,8 +226,9 @@ class Muon(Optimizer):
     the singular values are not 1 but in a band around it: every :math:`\sigma`
     with :math:`\sigma / \lVert B \rVert_F` between 0.01 and 1 lands between 0.68
     and 1.14 (torch's docstring, after Keller Jordan, says roughly 0.5 to 1.5).
-    So :math:`O \approx U V^\top`, the orthogonal matrix nearest to :math:`B`. Every direction of the momentum then
-    moves the weights by about the same amount, however small its singular value.
+    So :math:`O \approx U V^\top`, the orthogonal matrix nearest to :math:`B`.
+    Every direction of the momentum then moves the weights by about the same
+    amount, however small its singular value.
 
     **bfloat16.** torch runs the iteration in bfloat16 (as Keller Jordan's
     reference does, for speed on GPUs), and so does optlib, to agree with it:
