@@ -550,3 +550,15 @@ def test_float32_stays_float32_and_updates_in_place():
         opt.step([g.astype(np.float32) for g in gradient(params)])
     assert all(p is q and p.dtype == np.float32 for p, q in zip(params, originals, strict=True))
     assert all(v.dtype == np.float32 for s in opt.state for k, v in s.items() if k != "step")
+
+
+def test_sweep_refuses_several_runs_but_takes_one():
+    """sweep runs configurations as rows of one parameter, which Adafactor's row and
+    column means would couple; minimize (or a sweep of one run) is fine."""
+    from optlib import Rosenbrock, minimize, sweep
+
+    with pytest.raises(ValueError, match="Adafactor's step reads a parameter whole"):
+        sweep(Rosenbrock(), [[-1.5, 2.0], [0.0, 0.0]], Adafactor, steps=5)
+    alone = sweep(Rosenbrock(), [-1.5, 2.0], Adafactor, steps=5, lr=0.05)
+    path = minimize(Rosenbrock(), np.array([-1.5, 2.0]), Adafactor, steps=5, lr=0.05)
+    np.testing.assert_array_equal(alone.xs[-1], path.xs[-1])

@@ -631,3 +631,10 @@ def test_float32_stays_float32_and_updates_in_place():
         opt.step([g.astype(np.float32) for g in gradient(params)])
     assert all(p is q and p.dtype == np.float32 for p, q in zip(params, originals, strict=True))
     assert all(s["momentum_buffer"].dtype == np.float32 for s in opt.state)
+
+
+def test_sweep_refuses_several_runs():
+    from optlib import Rosenbrock, sweep
+
+    with pytest.raises(ValueError, match="Muon's step reads a parameter whole"):
+        sweep(Rosenbrock(), [[-1.5, 2.0], [0.0, 0.0]], Muon, steps=5)
