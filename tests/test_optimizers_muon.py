@@ -375,7 +375,7 @@ def test_newton_schulz_is_torchs_on_small_matrices():
 
 
 def test_first_step_is_minus_lr_times_the_orthogonalised_blend():
-    """v = (1 − μ)g, then B = g + μ(v − g) with Nesterov (torch's lerp), then
+    """v = (1 − ρ)g, then B = g + ρ(v − g) with Nesterov (torch's lerp), then
     θ = θ(1 − αλ) − α·√max(1, m/n)·NS(B)."""
     lr, weight_decay, mu = 0.02, 0.1, 0.9
     theta0 = np.random.default_rng(6).normal(size=(6, 4))
@@ -383,8 +383,8 @@ def test_first_step_is_minus_lr_times_the_orthogonalised_blend():
     theta = theta0.copy()
     opt = Muon(theta, lr=lr, weight_decay=weight_decay, momentum=mu)
     opt.step(grad)
-    v = (1 - mu) * grad  # lerp from 0 with weight 1 − μ < 0.5: 0 + w·(g − 0)
-    blend = v - (1 - mu) * (v - grad)  # lerp from g to v with weight μ >= 0.5
+    v = (1 - mu) * grad  # lerp from 0 with weight 1 − ρ < 0.5: 0 + w·(g − 0)
+    blend = v - (1 - mu) * (v - grad)  # lerp from g to v with weight ρ >= 0.5
     np.testing.assert_array_equal(opt.state[0]["momentum_buffer"], v)
     orthogonal = newton_schulz(blend, ns_coefficients=KELLER, ns_steps=5, eps=1e-7)
     expected = theta0 * (1 - lr * weight_decay) - lr * math.sqrt(6 / 4) * orthogonal.astype(float)
@@ -405,7 +405,7 @@ def test_learning_rate_adjustment_by_shape(shape, adjust_lr_fn, ratio):
     grad = np.random.default_rng(8).normal(size=shape)
     theta = np.zeros(shape)
     Muon(theta, lr=0.1, weight_decay=0.0, nesterov=False, adjust_lr_fn=adjust_lr_fn).step(grad)
-    # without Nesterov B = v = (1 − μ)g; the step is −α·ratio·NS(B)
+    # without Nesterov B = v = (1 − ρ)g; the step is −α·ratio·NS(B)
     orthogonal = newton_schulz((1 - 0.95) * grad, ns_coefficients=KELLER, ns_steps=5, eps=1e-7)
     np.testing.assert_allclose(theta, -0.1 * ratio * orthogonal.astype(float), rtol=1e-15)
 

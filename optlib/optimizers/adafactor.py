@@ -123,8 +123,9 @@ class Adafactor(Optimizer):
     eps : pair (float or None, float), default (None, 1e-3)
         :math:`(\varepsilon_1, \varepsilon_2)`. :math:`\varepsilon_1` floors
         :math:`\sqrt{\hat V}` and the mean of :math:`R` (None: the machine epsilon of
-        the parameter's dtype, 2.2e-16 in float64, 1.2e-7 in float32);
-        :math:`\varepsilon_2` floors :math:`\mathrm{RMS}(\theta)` in the step size.
+        each parameter's dtype, 2.2e-16 in float64, 1.2e-7 in float32; torch's loop
+        takes the first parameter's for all, which differs only when their dtypes
+        do); :math:`\varepsilon_2` floors :math:`\mathrm{RMS}(\theta)` in the step size.
     d : float, default 1.0
         Clipping threshold: an update whose RMS exceeds :math:`d` is scaled down to it.
     weight_decay : float, default 0

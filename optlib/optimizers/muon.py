@@ -53,9 +53,9 @@ def muon_step(
     """
     if not state:
         state["momentum_buffer"] = np.zeros_like(param)
-    # v ← μv + (1 − μ)g
+    # v ← ρv + (1 − ρ)g
     velocity = ema_update(state["momentum_buffer"], grad, momentum)
-    # B ← (1 − μ)g + μv with Nesterov, else v
+    # B ← (1 − ρ)g + ρv with Nesterov, else v
     blend = lerp_(grad.copy(), velocity, momentum) if nesterov else velocity
     # O ← NS(B): B with its singular values pushed near 1
     orthogonal = newton_schulz(blend, ns_coefficients=ns_coefficients, ns_steps=ns_steps, eps=eps)
@@ -174,9 +174,9 @@ class Muon(Optimizer):
         :math:`\lambda`, decoupled: :math:`\theta \leftarrow \theta(1 - \alpha\lambda)`
         with the unadjusted :math:`\alpha`, as AdamW.
     momentum : float, default 0.95
-        :math:`\mu`, the decay of the momentum average.
+        :math:`\rho`, the decay of the momentum average.
     nesterov : bool, default True
-        Orthogonalise the Nesterov blend :math:`(1 - \mu) g + \mu v` instead of :math:`v`.
+        Orthogonalise the Nesterov blend :math:`(1 - \rho) g + \rho v` instead of :math:`v`.
     ns_coefficients : (float, float, float), default (3.4445, -4.775, 2.0315)
         :math:`(a, b, c)`, the quintic :math:`a\sigma + b\sigma^3 + c\sigma^5` of
         :func:`newton_schulz`.
@@ -199,13 +199,13 @@ class Muon(Optimizer):
     .. math::
        \begin{aligned}
          &\textbf{input: } \alpha \text{ (lr)},\ \lambda \text{ (weight decay)},
-            \ \mu \text{ (momentum)},\ \textit{nesterov},\ (a, b, c) \text{ (ns\_coefficients)},
+            \ \rho \text{ (momentum)},\ \textit{nesterov},\ (a, b, c) \text{ (ns\_coefficients)},
             \ \varepsilon \text{ (eps)},\ k \text{ (ns\_steps)},
             \ \theta_0 \in \mathbb{R}^{m \times n} \text{ (params)},\ f(\theta) \\
          &\textbf{for } t = 1, 2, \ldots \textbf{ do} \\
          &\quad g_t \leftarrow \nabla f(\theta_{t-1}) \\
-         &\quad v_t \leftarrow \mu v_{t-1} + (1 - \mu) g_t \\
-         &\quad B_t \leftarrow (1 - \mu) g_t + \mu v_t \textbf{ if } \textit{nesterov}
+         &\quad v_t \leftarrow \rho v_{t-1} + (1 - \rho) g_t \\
+         &\quad B_t \leftarrow (1 - \rho) g_t + \rho v_t \textbf{ if } \textit{nesterov}
             \textbf{ else } v_t \\
          &\quad X \leftarrow B_t / \max(\lVert B_t \rVert_F, \varepsilon)
             \quad (\text{transposed first when } m > n) \\
@@ -242,8 +242,8 @@ class Muon(Optimizer):
     measure what this does to a whole run).
 
     **Conventions.** torch's algorithm box writes the momentum as a sum,
-    :math:`\mu B + g`, and the Nesterov blend as :math:`g + \mu B`; its code (and
-    this class) keeps the average above, which is that sum times :math:`1 - \mu`:
+    :math:`\rho B + g`, and the Nesterov blend as :math:`g + \rho B`; its code (and
+    this class) keeps the average above, which is that sum times :math:`1 - \rho`:
     the normalisation removes the factor, the state holds the average. Keras 3
     (``keras.optimizers.Muon``, read in Keras 3.15.1's source) differs:
     ``learning_rate``, ``muon_a``, ``muon_b``, ``muon_c`` for :math:`\alpha, a, b, c`;
