@@ -417,9 +417,18 @@ def checked_step(where: str, value: Any) -> int:
 
 
 def checked_state_array(
-    where: str, key: str, value: Any, param: np.ndarray, nonnegative: bool
+    where: str,
+    key: str,
+    value: Any,
+    param: np.ndarray,
+    nonnegative: bool,
+    shape: tuple[int, ...] | None = None,
 ) -> np.ndarray:
-    """A copy of ``value`` in the parameter's dtype, checked for dtype, shape and sign."""
+    """A copy of ``value`` in the parameter's dtype, checked for dtype, shape and sign.
+
+    ``shape`` is the entry's shape when it is not the parameter's (Adafactor's row
+    and column averages).
+    """
     try:
         array = np.asarray(value)
     except Exception as error:
@@ -427,9 +436,11 @@ def checked_state_array(
     problem = real_dtype_problem(array.dtype)
     if problem is not None:
         raise ValueError(f"{where}: {key}: {problem}")
-    if array.shape != param.shape:
+    expected = param.shape if shape is None else shape
+    if array.shape != expected:
         raise ValueError(
             f"{where}: {key} has shape {array.shape}, but the parameter has shape {param.shape}"
+            + ("" if expected == param.shape else f" and its {key} shape {expected}")
         )
     array = np.array(array, dtype=param.dtype)  # a copy, in the parameter's dtype
     if nonnegative:
@@ -513,11 +524,23 @@ HYPERPARAMETER_CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "momentum_decay": _nonnegative("Invalid momentum_decay value"),
     "decoupled_weight_decay": _flag,
     "rho": _in_unit_interval("Invalid rho value"),
+    # Adafactor and Muon (their shared names lr, eps, weight_decay, momentum are checked
+    # with their own messages: ADAFACTOR_CHECKS and MUON_CHECKS, below)
+    "beta2_decay": lambda name, value: check_beta2_decay(value),
+    "d": lambda name, value: check_clipping_threshold(value),
+    "ns_coefficients": lambda name, value: check_ns_coefficients(value),
+    "ns_steps": lambda name, value: check_ns_steps(value),
+    "adjust_lr_fn": lambda name, value: check_adjust_lr_fn(value),
 }
 
 
-def check_hyperparameters(values: dict[str, Any]) -> dict[str, Any]:
+def check_hyperparameters(
+    values: dict[str, Any], overrides: dict[str, Callable[[str, Any], Any]] | None = None
+) -> dict[str, Any]:
     """Every hyper-parameter in ``values`` checked and converted, in order, by its name.
+
+    ``overrides`` replaces the table's checks for some names: one optimizer class's
+    own (``Optimizer.hyperparameter_checks``).
 
     Examples
     --------
@@ -528,4 +551,113 @@ def check_hyperparameters(values: dict[str, Any]) -> dict[str, Any]:
     ...
     ValueError: Invalid learning rate: -1.0
     """
-    return {name: HYPERPARAMETER_CHECKS[name](name, value) for name, value in values.items()}
+    checks = {**HYPERPARAMETER_CHECKS, **overrides} if overrides else HYPERPARAMETER_CHECKS
+    return {name: checks[name](name, value) for name, value in values.items()}
+
+
+# ---------------------------------------------------------------------------
+# Adafactor and Muon: their own names, and the shared names torch checks otherwise
+# ---------------------------------------------------------------------------
+
+
+def check_beta2_decay(value: Any) -> float | np.ndarray:
+    value = hyperparameter_number("beta2_decay", value)
+    refuse_where(value > 0, "beta2_decay should be <= 0 but is", value)
+    return value
+
+
+def check_clipping_threshold(value: Any) -> float | np.ndarray:
+    value = hyperparameter_number("d", value)
+    refuse_where(value < 1, "Clipping threshold d should be >= 1 but is", value)
+    return value
+
+
+def check_adafactor_eps(value: Any) -> tuple[float | np.ndarray | None, float | np.ndarray]:
+    """Adafactor's ``eps``: a pair (eps1 or None, eps2), each >= 0 (torch's messages)."""
+    if isinstance(value, np.ndarray) and value.ndim == 1:
+        value = list(value)
+    if isinstance(value, str | bytes) or not isinstance(value, Sequence) or len(value) != 2:
+        raise ValueError(
+            f"eps must be a pair (eps1, eps2) for Adafactor, got {short_repr(value)}: eps1 "
+            "floors the update's denominator (None for the dtype's machine epsilon), eps2 "
+            "the parameter's RMS in the step size; the default is (None, 0.001)"
+        )
+    eps1 = None if value[0] is None else hyperparameter_number("eps[0]", value[0])
+    if eps1 is not None:
+        refuse_where(eps1 < 0, "epsilon1 should be >= 0 but is", eps1)
+    eps2 = hyperparameter_number("eps[1]", value[1])
+    refuse_where(eps2 < 0, "epsilon2 should be >= 0 but is", eps2)
+    return eps1, eps2
+
+
+def check_ns_coefficients(value: Any) -> tuple[float | np.ndarray, ...]:
+    """Muon's Newton–Schulz coefficients: three numbers (a, b, c)."""
+    if isinstance(value, np.ndarray) and value.ndim == 1:
+        value = list(value)
+    if isinstance(value, str | bytes) or not isinstance(value, Sequence):
+        raise ValueError(
+            f"ns_coefficients must be three numbers (a, b, c), got {short_repr(value)}"
+        )
+    if len(value) != 3:
+        raise ValueError("Coefficients must be a tuple of exactly 3 values")
+    return tuple(
+        hyperparameter_number(f"ns_coefficients[{index}]", coefficient)
+        for index, coefficient in enumerate(value)
+    )
+
+
+def check_ns_steps(value: Any) -> int:
+    """Muon's number of Newton–Schulz iterations: an int in [0, 100)."""
+    steps = check_positive_int("ns_steps", value, allow_zero=True)
+    if steps >= 100:
+        raise ValueError("Number of steps must be less than 100 for computational efficiency")
+    return steps
+
+
+def check_adjust_lr_fn(value: Any) -> str | None:
+    """Muon's learning-rate adjustment: None (as "original"), "original" or "match_rms_adamw"."""
+    if value is None:
+        return None
+    if isinstance(value, str) and value in ("original", "match_rms_adamw"):
+        return str(value)
+    raise ValueError(f"Adjust learning rate function {value} is not supported")
+
+
+def refuse_sweeps(hyperparameters: dict[str, Any], reason: str) -> None:
+    """Refuse an array hyper-parameter (or an array inside a tuple one), naming it, for ``reason``.
+
+    For a rule that couples a parameter's entries, where parameters of shape ``(k, d)``
+    with hyper-parameters of shape ``(k, 1)`` would not be ``k`` independent runs.
+
+    Examples
+    --------
+    >>> refuse_sweeps({"lr": 0.1, "eps": (None, 1e-3)}, "why")  # numbers: nothing to say
+    >>> refuse_sweeps({"lr": np.array([[0.1], [0.2]])}, "why")
+    Traceback (most recent call last):
+    ...
+    ValueError: lr must be a number here, not an array of shape (2, 1): why
+    """
+    for name, value in hyperparameters.items():
+        for part in value if isinstance(value, tuple) else (value,):
+            if isinstance(part, np.ndarray):
+                raise ValueError(
+                    f"{name} must be a number here, not an array of shape {part.shape}: {reason}"
+                )
+
+
+#: Adafactor's checks for the shared names that ``torch.optim.Adafactor`` checks with
+#: its own messages (``Optimizer.hyperparameter_checks``); its ``eps`` is a pair.
+ADAFACTOR_CHECKS: dict[str, Callable[[str, Any], Any]] = {
+    "lr": _nonnegative("Learning rate should be >= 0 but is"),
+    "eps": lambda name, value: check_adafactor_eps(value),
+    "weight_decay": _nonnegative("weight_decay should be >= 0 but is"),
+}
+
+#: Muon's checks for the shared names that ``torch.optim.Muon`` checks with its own
+#: messages; its ``eps`` (the floor of a norm) may be any number, as in torch.
+MUON_CHECKS: dict[str, Callable[[str, Any], Any]] = {
+    "lr": _nonnegative("Learning rate should be >= 0 but is"),
+    "momentum": _nonnegative("momentum should be >= 0 but is"),
+    "weight_decay": _nonnegative("weight decay should be >= 0 but is"),
+    "eps": lambda name, value: hyperparameter_number(name, value),
+}

@@ -14,6 +14,12 @@ rule (validated hyper-parameters, per-parameter state, ``step``, ``rates``,
 libraries' names are answered in ``names.py``, and ``blocks.py`` updates large
 parameters one cache-sized block at a time.
 
+``adafactor.py`` and ``muon.py`` hold rules that read a whole parameter at once
+(:func:`adafactor_step`, :func:`muon_step`): Adafactor's second moment is kept
+as the row and column means of a matrix, and Muon orthogonalises a matrix's
+momentum by Newton–Schulz steps (:func:`newton_schulz`). :func:`state_size`
+counts the numbers an optimizer's state holds.
+
 Conventions shared by every class:
 
 * ``step(grads)`` updates the caller's arrays **in place** and keeps their dtype.
@@ -38,20 +44,27 @@ Conventions shared by every class:
   A term that a scalar would switch off (``momentum=0``, ``weight_decay=0``) is
   switched on when *any* entry of its array is nonzero; the entries that are
   exactly zero then reduce to the plain rule (for SGD, as long as dampening is 0).
+* Adafactor and Muon are the exceptions to the last two: their steps couple all
+  the entries of a parameter, so they update it whole, never block by block, and
+  refuse array hyper-parameters (a parameter of shape ``(k, d)`` is not ``k``
+  runs there).
 """
 
 from __future__ import annotations
 
 from optlib.optimizers.adadelta import Adadelta, adadelta_step
+from optlib.optimizers.adafactor import Adafactor, adafactor_step
 from optlib.optimizers.adagrad import Adagrad, adagrad_step
 from optlib.optimizers.adam import Adam, AdamW, adam_step, adamw_step
 from optlib.optimizers.adamax import Adamax, adamax_step
-from optlib.optimizers.base import Optimizer
+from optlib.optimizers.base import Optimizer, state_size
+from optlib.optimizers.muon import Muon, muon_step, newton_schulz
 from optlib.optimizers.nadam import NAdam, nadam_step
 from optlib.optimizers.pieces import (
     bias_correction,
     ema_update,
     ema_update_squares,
+    lerp_,
     root_plus_eps,
 )
 from optlib.optimizers.radam import RAdam, radam_step
@@ -61,15 +74,18 @@ from optlib.optimizers.sgd import SGD, sgd_step
 __all__ = [
     "SGD",
     "Adadelta",
+    "Adafactor",
     "Adagrad",
     "Adam",
     "AdamW",
     "Adamax",
+    "Muon",
     "NAdam",
     "Optimizer",
     "RAdam",
     "RMSprop",
     "adadelta_step",
+    "adafactor_step",
     "adagrad_step",
     "adam_step",
     "adamax_step",
@@ -77,9 +93,13 @@ __all__ = [
     "bias_correction",
     "ema_update",
     "ema_update_squares",
+    "lerp_",
+    "muon_step",
     "nadam_step",
+    "newton_schulz",
     "radam_step",
     "rmsprop_step",
     "root_plus_eps",
     "sgd_step",
+    "state_size",
 ]

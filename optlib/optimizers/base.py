@@ -29,7 +29,7 @@ from optlib._validation import (
 from optlib.optimizers import blocks
 from optlib.optimizers.names import TORCH_ONLY, attribute_hint, with_keyword_hints
 
-__all__ = ["Optimizer"]
+__all__ = ["Optimizer", "state_size"]
 
 
 class Optimizer:
@@ -86,6 +86,15 @@ class Optimizer:
     scalar_state: ClassVar[tuple[str, ...]] = ()
     """State entries that are one number per run, not an array of the parameter's shape
     (NAdam's ``mu_product``; in a sweep, an array of the hyper-parameters' shape)."""
+    elementwise: ClassVar[bool] = True
+    """Whether every operation of ``rule`` acts entry by entry, so that a large parameter
+    may be updated one block at a time (``optlib.optimizers.blocks``). False for a
+    rule that reads a whole parameter at once: row and column means (Adafactor), matrix
+    products (Muon)."""
+    hyperparameter_checks: ClassVar[dict[str, Callable[[str, Any], Any]]] = {}
+    """This class's checks for names that ``torch.optim`` checks differently in it (another
+    message, or another kind of value: Adafactor's ``eps`` is a pair); they replace
+    ``optlib._validation.HYPERPARAMETER_CHECKS``' for those names."""
 
     state: list[dict[str, Any]]
 
@@ -105,6 +114,7 @@ class Optimizer:
         self._use_params(check_params(params))
         object.__setattr__(self, "state", [{} for _ in self._params])
         self._set_hyperparameters({name: arguments[name] for name in self.hyperparameter_names})
+        self._check_params(self._params)  # after the hyper-parameters, in torch's order
 
     # -- parameters ----------------------------------------------------------
 
@@ -142,12 +152,26 @@ class Optimizer:
     def _check_together(self, hyperparameters: dict[str, Any]) -> None:
         """Refuse combinations that are invalid together (each value is already checked)."""
 
+    def _check_params(self, params: tuple[np.ndarray, ...]) -> None:
+        """Refuse parameters this method cannot update (each is already a valid float array)."""
+
     def _required_state(self, hyperparameters: dict[str, Any]) -> tuple[str, ...]:
-        """The entries a started (non-empty) state must hold under ``hyperparameters``."""
+        """The entries a started (non-empty) state must hold under ``hyperparameters``.
+
+        Only those that :meth:`_state_shapes` gives the parameter are required of it.
+        """
         return ()
 
+    def _state_shapes(self, param: np.ndarray) -> dict[str, tuple[int, ...]]:
+        """The array state entries this method may keep for ``param``, with their shapes.
+
+        The parameter's own shape for every entry but ``"step"``, by default; Adafactor
+        keeps other entries, of other shapes, for a matrix than for a vector.
+        """
+        return {key: param.shape for key in self.state_names if key != "step"}
+
     def _checked(self, values: dict[str, Any]) -> dict[str, Any]:
-        checked = check_hyperparameters(values)
+        checked = check_hyperparameters(values, self.hyperparameter_checks)
         self._check_together(checked)
         for name, value in checked.items():
             for array in value if isinstance(value, tuple) else (value,):
@@ -175,9 +199,10 @@ class Optimizer:
         # gets it now, at zero, so that state_dict() is complete at every moment.
         required = [key for key in self._required_state(checked) if key != "step"]
         for param, state in zip(self._params, self.state, strict=True):
+            shapes = self._state_shapes(param)
             for key in required:
-                if state and key not in state:
-                    state[key] = np.zeros(param.shape, param.dtype)
+                if state and key in shapes and key not in state:
+                    state[key] = np.zeros(shapes[key], param.dtype)
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name in self.hyperparameter_names:
@@ -262,7 +287,10 @@ class Optimizer:
         rule, hyperparameters = type(self).rule, self._hyperparameters
         with np.errstate(all="ignore"):  # IEEE arithmetic, silent, as in torch
             for param, grad, state in zip(self._params, grads, self.state, strict=True):
-                blocks.update(rule, param, grad, state, hyperparameters)
+                if self.elementwise:
+                    blocks.update(rule, param, grad, state, hyperparameters)
+                else:  # the rule reads the whole parameter (means, matrix products)
+                    rule(param, grad, state, **hyperparameters)
 
     def rates(self, index: int = 0) -> np.ndarray:
         r"""The per-coordinate learning rate that the last step applied to ``params[index]``.
@@ -458,11 +486,20 @@ class Optimizer:
         present = {key: value for key, value in entries.items() if value is not None}
         if not present:
             return {}  # not started: the next step starts it, as for a new optimizer
+        shapes = self._state_shapes(param)
+        required = tuple(key for key in required if key == "step" or key in shapes)
         missing = [key for key in required if key not in present]
         if missing:
             raise ValueError(
                 f"{where} lacks {', '.join(map(repr, missing))}; with these hyper-parameters "
                 f"a started state holds {', '.join(required)} (or nothing, to start afresh)"
+            )
+        misplaced = [key for key in present if key != "step" and key not in shapes]
+        if misplaced:
+            raise ValueError(
+                f"{where} has {', '.join(map(repr, misplaced))}, which {type(self).__name__} "
+                f"does not keep for a parameter of shape {param.shape} "
+                f"(it keeps {', '.join(shapes)})"
             )
         state: dict[str, Any] = {}
         for key, value in present.items():
@@ -472,6 +509,39 @@ class Optimizer:
                 state[key] = checked_state_number(where, key, value, param)
             else:
                 state[key] = checked_state_array(
-                    where, key, value, param, nonnegative=key in self.nonnegative_state
+                    where,
+                    key,
+                    value,
+                    param,
+                    nonnegative=key in self.nonnegative_state,
+                    shape=shapes[key],
                 )
         return state
+
+
+def state_size(optimizer: Optimizer) -> int:
+    r"""How many numbers an optimizer's state holds: every array entry, step counters aside.
+
+    Counted from ``optimizer.state`` as it is; a state starts at the first
+    :meth:`Optimizer.step`, so count after one. For an :math:`m \times n` matrix,
+    :class:`Adafactor` keeps :math:`m + n` numbers and :class:`Adam` :math:`2mn`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from optlib.optimizers import Adafactor, Adam
+    >>> W = np.zeros((64, 32))
+    >>> adafactor, adam = Adafactor(W), Adam(W.copy())
+    >>> state_size(adafactor)  # nothing before the first step
+    0
+    >>> adafactor.step(np.ones((64, 32)))
+    >>> adam.step(np.ones((64, 32)))
+    >>> state_size(adafactor), state_size(adam)  # 64 + 32 against 2 · 64 · 32
+    (96, 4096)
+    """
+    return sum(
+        int(np.size(value))
+        for state in optimizer.state
+        for key, value in state.items()
+        if key != "step" and value is not None
+    )

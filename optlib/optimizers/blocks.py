@@ -5,7 +5,9 @@ whole parameter of millions of elements every pass goes to main memory; over a
 block of ``BLOCK_SIZE`` elements the passes after the first find the block in
 the processor's cache, so only the parameter, its gradient and its state travel
 to and from main memory, once each. Every operation of a rule is element-wise,
-so the result is bitwise that of one call on the whole arrays. ``make bench``
+so the result is bitwise that of one call on the whole arrays. (A rule that is
+not, such as Adafactor's row and column means or Muon's matrix products, says
+so with ``Optimizer.elementwise = False``, and ``step`` never sends it here.) ``make bench``
 measures the effect against ``torch.optim``. No chapter's parameters are this
 large: this module is how optlib keeps up with PyTorch, out of the rules' way.
 """

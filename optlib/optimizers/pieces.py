@@ -2,8 +2,9 @@ r"""The pieces every update rule is built from, each written once.
 
 A rule in this package reads line by line like its algorithm box because the
 lines it shares with other rules live here: the gradient the rule follows
-(:func:`direction`), the exponential moving averages of a value and of its
-square (:func:`ema_update`, :func:`ema_update_squares`), their bias correction
+(:func:`direction`), torch's interpolation (:func:`lerp_`), the exponential
+moving averages of a value and of its square (:func:`ema_update`,
+:func:`ema_update_squares`), their bias correction
 (:func:`bias_correction`) and the adaptive denominator
 :math:`\sqrt{s} + \varepsilon` (:func:`root_plus_eps`).
 
@@ -22,6 +23,7 @@ __all__ = [
     "ema_update",
     "ema_update_squares",
     "is_on",
+    "lerp_",
     "root_plus_eps",
 ]
 
@@ -65,16 +67,58 @@ def direction(
     return g
 
 
+def lerp_(start: np.ndarray, end: np.ndarray, weight: Hyperparameter) -> np.ndarray:
+    r"""Linear interpolation, in place: :math:`a \leftarrow a + w (x - a)`, as torch's ``lerp_``.
+
+    Rounded as PyTorch rounds it: :math:`a + w (x - a)` while :math:`w < 0.5`, and
+    :math:`x - (1 - w)(x - a)` from 0.5 on, which keeps the result exact at both
+    ends (:math:`w = 0` gives :math:`a`, :math:`w = 1` gives :math:`x`). A moving
+    average is this with :math:`w = 1 - \beta` (:func:`ema_update`); Adafactor's
+    weight :math:`t^{\tau}` and Muon's Nesterov blend call it directly, with the
+    weight torch passes, so that no :math:`1 - (1 - w)` rounds differently.
+
+    Parameters
+    ----------
+    start : ndarray
+        :math:`a`, overwritten with the result, which is also returned.
+    end : ndarray
+        :math:`x`, where :math:`w = 1` lands.
+    weight : float or ndarray
+        :math:`w`; an array takes each entry's branch.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> start = np.array([0.0, 4.0])
+    >>> lerp_(start, np.array([1.0, 0.0]), weight=0.25)
+    array([0.25, 3.  ])
+    >>> start  # changed in place
+    array([0.25, 3.  ])
+    """
+    if isinstance(weight, np.ndarray):  # a sweep: each entry takes its own branch
+        difference = end - start
+        start[...] = np.where(
+            weight < 0.5, start + weight * difference, end - (1 - weight) * difference
+        )
+    elif weight < 0.5:
+        # a ← a + w(x − a)
+        start += weight * (end - start)
+    else:
+        # a ← x − (1 − w)(x − a)
+        np.subtract(end, (1 - weight) * (end - start), out=start)
+    return start
+
+
 def ema_update(average: np.ndarray, value: np.ndarray, decay: Hyperparameter) -> np.ndarray:
     r"""Exponential moving average, in place: :math:`a \leftarrow \beta a + (1 - \beta) x`.
 
-    Written as PyTorch's ``lerp`` with weight :math:`w = 1 - \beta`, so that the
-    rounding follows ``torch.optim``: :math:`a \leftarrow a + w (x - a)` while
-    :math:`w < 0.5`, and :math:`a \leftarrow x - (1 - w)(x - a)` from 0.5 on,
+    Written as PyTorch's ``lerp`` with weight :math:`w = 1 - \beta` (:func:`lerp_`),
+    so that the rounding follows ``torch.optim``: :math:`a \leftarrow a + w (x - a)`
+    while :math:`w < 0.5`, and :math:`a \leftarrow x - (1 - w)(x - a)` from 0.5 on,
     which keeps the result exact at both ends (:math:`w = 0` gives :math:`a`,
-    :math:`w = 1` gives :math:`x`). Used for Adam's first moment :math:`m` and
-    RMSprop's centered average :math:`\bar g`; averages of squares use
-    :func:`ema_update_squares`, as ``torch.optim`` does.
+    :math:`w = 1` gives :math:`x`). Used for Adam's first moment :math:`m`,
+    RMSprop's centered average :math:`\bar g` and Muon's momentum; averages of
+    squares use :func:`ema_update_squares`, as ``torch.optim`` does.
 
     Parameters
     ----------
@@ -92,19 +136,7 @@ def ema_update(average: np.ndarray, value: np.ndarray, decay: Hyperparameter) ->
     >>> ema_update(average, np.array([1.0, 2.0]), decay=0.5)
     array([0.5, 1. ])
     """
-    weight = 1 - decay
-    if isinstance(weight, np.ndarray):  # a sweep: each entry takes its own branch
-        difference = value - average
-        average[...] = np.where(
-            weight < 0.5, average + weight * difference, value - (1 - weight) * difference
-        )
-    elif weight < 0.5:
-        # a ← a + w(x − a)
-        average += weight * (value - average)
-    else:
-        # a ← x − (1 − w)(x − a)
-        np.subtract(value, (1 - weight) * (value - average), out=average)
-    return average
+    return lerp_(average, value, 1 - decay)
 
 
 def ema_update_squares(

@@ -212,6 +212,13 @@ def sweep(
             f"x0 and the hyper-parameter arrays give no runs at all (run shape {batch}): "
             "an empty array of starting points or of values"
         )
+    if getattr(optimizer, "elementwise", True) is False and int(np.prod(batch)) > 1:
+        raise ValueError(
+            f"sweep runs every configuration as one row of a parameter of shape "
+            f"{(*batch, d)}, and {optimizer.__name__}'s step reads a parameter whole "
+            "(row and column means, matrix products), so the runs would not be "
+            "independent: call minimize once per configuration"
+        )
     x = np.broadcast_to(start, (*batch, d)).copy()
     opt = build_optimizer("sweep", optimizer, [x], hyperparams)
 
