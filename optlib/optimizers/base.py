@@ -170,10 +170,14 @@ class Optimizer:
         """
         return {key: param.shape for key in self.state_names if key != "step"}
 
-    def _checked(self, values: dict[str, Any]) -> dict[str, Any]:
-        checked = check_hyperparameters(values, self.hyperparameter_checks)
+    def _checked(self, values: dict[str, Any], only: str | None = None) -> dict[str, Any]:
+        """Every value checked, or, with ``only``, that one (the others were checked when set)."""
+        fresh = values if only is None else {only: values[only]}
+        checked = {**values, **check_hyperparameters(fresh, self.hyperparameter_checks)}
         self._check_together(checked)
         for name, value in checked.items():
+            if only is not None and name != only:
+                continue
             for array in value if isinstance(value, tuple) else (value,):
                 if isinstance(array, np.ndarray):
                     self._check_broadcast(name, array)
@@ -192,8 +196,8 @@ class Optimizer:
                     "give params shape (k, d) and each array hyper-parameter shape (k, 1)"
                 )
 
-    def _set_hyperparameters(self, values: dict[str, Any]) -> None:
-        checked = self._checked(values)  # everything is checked before anything is set
+    def _set_hyperparameters(self, values: dict[str, Any], only: str | None = None) -> None:
+        checked = self._checked(values, only)  # everything is checked before anything is set
         object.__setattr__(self, "_hyperparameters", checked)
         # A switch that needs a new state entry (amsgrad, centered, RMSprop's momentum)
         # gets it now, at zero, so that state_dict() is complete at every moment.
@@ -206,7 +210,8 @@ class Optimizer:
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name in self.hyperparameter_names:
-            self._set_hyperparameters({**self.hyperparameters, name: value})
+            # Only the new value needs its check (a schedule sets lr at every step).
+            self._set_hyperparameters({**self._hyperparameters, name: value}, only=name)
         elif name.startswith("_") or name == "params":
             object.__setattr__(self, name, value)
         elif name == "state":
