@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 HTML   := _build/html
 # _ext/ too: Sphinx does not rewrite pages when only an extension's code changes.
-BOOK_INPUTS := $(wildcard optlib/*.py) requirements.txt $(wildcard _ext/*.py)
+BOOK_INPUTS := $(wildcard optlib/*.py optlib/*/*.py) requirements.txt $(wildcard _ext/*.py)
 # The browser tests need Chromium from Debian's packages (.ci/run installs it).
 CHROMIUM ?= /usr/bin/chromium
 # A recipe's first line in each target that drives Chromium ($@ names the target).
