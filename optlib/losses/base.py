@@ -81,7 +81,7 @@ def _with_data_hint(init: Callable[..., None]) -> Callable[..., None]:
             signature.bind(self, *args, **kwargs)
         except TypeError as error:
             name = type(self).__name__
-            if any(isinstance(arg, np.ndarray | list | tuple) for arg in args):
+            if args and isinstance(args[0], np.ndarray | list | tuple):  # data, not settings
                 raise TypeError(_class_called_with_data(name)) from None
             raise TypeError(f"{name}{shown}: {error}") from None
         init(self, *args, **kwargs)
@@ -296,6 +296,63 @@ def _number_setting(kind: str = "finite") -> _Setting:
     return _Setting(functools.partial(_check_number, kind=kind))
 
 
+def _check_class_weights(owner: str, name: str, weight: Any) -> np.ndarray | None:
+    """None, or one non-negative finite weight per class (a read-only float64 copy)."""
+    if weight is None:
+        return None
+    refuse_matrix_and_masked(name, weight)
+    weight = as_float_array(name, weight, np.float64)
+    check_ndim(name, weight, 1, "one weight per class")
+    check_nonempty(name, weight)
+    check_finite(name, weight)
+    if (weight < 0).any():
+        raise ValueError(
+            f"{name} must hold non-negative class weights, found {weight[weight < 0][0].item()!r}"
+        )
+    weight = weight.copy()
+    weight.flags.writeable = False
+    return weight
+
+
+def _weights_for(weight: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    """The class weights, one per column of ``y_pred``, in its dtype."""
+    n_classes = y_pred.shape[1]
+    if len(weight) != n_classes:
+        raise ValueError(
+            f"weight must hold one weight per class: it has {len(weight)}, but y_pred "
+            f"{y_pred.shape} has C = {n_classes} classes"
+        )
+    largest = np.finfo(y_pred.dtype).max
+    if weight.max() > largest:
+        raise ValueError(
+            f"weight holds values too large for the dtype of y_pred ({y_pred.dtype}), "
+            f"e.g. {weight.max()!r}"
+        )
+    return weight.astype(y_pred.dtype)
+
+
+def _check_ignore_index(owner: str, name: str, value: Any) -> int | None:
+    """None, or the integer label that marks an example to skip."""
+    if value is None:
+        return None
+    if isinstance(value, bool | np.bool_) or not isinstance(value, int | np.integer):
+        raise ValueError(f"{name} must be an integer label or None, got {value!r}")
+    return int(value)
+
+
+def _options_repr(loss: Loss, **defaults: Any) -> str:
+    """``", name=value"`` for each setting of ``loss`` that differs from its default."""
+    shown = []
+    for name, default in defaults.items():
+        value = getattr(loss, name)
+        changed = (value is None) != (default is None) or (
+            value is not None and not np.array_equal(value, default)
+        )
+        if changed:
+            shown.append(f", {name}={value!r}")
+    return "".join(shown)
+
+
 def _check_predictions(y_pred: ArrayLike) -> np.ndarray:
     refuse_matrix_and_masked("y_pred", y_pred)
     y_pred = as_float_array("y_pred", y_pred)
@@ -349,8 +406,13 @@ def _check_nonnegative(name: str, array: np.ndarray, what: str) -> None:
         )
 
 
-def _check_labels(y_true: ArrayLike, shape: tuple[int, int]) -> np.ndarray:
-    """Class labels: one per row of ``y_pred`` (of ``shape`` (n, C)), integers in [0, C)."""
+def _check_labels(
+    y_true: ArrayLike, shape: tuple[int, int], ignore_index: int | None = None
+) -> np.ndarray:
+    """Class labels: one per row of ``y_pred`` (of ``shape`` (n, C)), integers in [0, C).
+
+    A label equal to ``ignore_index`` is accepted wherever it lies.
+    """
     n, n_classes = shape
     refuse_matrix_and_masked("y_true", y_true)
     try:
@@ -374,9 +436,31 @@ def _check_labels(y_true: ArrayLike, shape: tuple[int, int]) -> np.ndarray:
                 f"y_true must hold integer class labels, found {labels[fractional][0].item()!r}"
             )
     outside = (labels < 0) | (labels >= n_classes)
+    if ignore_index is not None:
+        outside &= labels != ignore_index
     if outside.any():
+        label = labels[outside][0].item()
+        hint = (
+            f" (to skip the examples labelled {label}, as PyTorch's default "
+            f"ignore_index={label} does, build the loss with ignore_index={label})"
+            if label == -100 and ignore_index is None
+            else ""
+        )
         raise ValueError(
-            f"y_true holds label {labels[outside][0].item()!r} outside [0, {n_classes}): "
-            f"y_pred {shape} has C = {n_classes} classes"
+            f"y_true holds label {label!r} outside [0, {n_classes}): "
+            f"y_pred {shape} has C = {n_classes} classes{hint}"
         )
     return labels.astype(np.intp)
+
+
+def _check_class_scores(y_pred: ArrayLike, y_true: ArrayLike) -> np.ndarray:
+    """``y_pred`` of shape (n, C), with a word when the arguments look swapped."""
+    y_pred = _check_predictions(y_pred)
+    if y_pred.ndim == 1 and _ndim(y_true) == 2:
+        raise ValueError(
+            f"y_pred must be 2-D (n examples by C classes), got shape {y_pred.shape}, and "
+            f"y_true is 2-D {np.shape(y_true)}: are the arguments swapped? optlib, like "
+            "PyTorch, takes loss(y_pred, y_true); Keras takes (y_true, y_pred)"
+        )
+    check_ndim("y_pred", y_pred, 2, "n examples by C classes")
+    return y_pred

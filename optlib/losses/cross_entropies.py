@@ -8,18 +8,24 @@ into probabilities. On probabilities they follow PyTorch's clipping rule
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from optlib._validation import check_in_interval, check_ndim
 from optlib.losses.base import (
     Loss,
+    _check_class_scores,
+    _check_class_weights,
     _check_from_logits,
+    _check_ignore_index,
     _check_labels,
     _check_pair,
-    _check_predictions,
     _check_probabilities,
-    _ndim,
+    _number_setting,
+    _options_repr,
     _Setting,
+    _weights_for,
 )
 
 #: Floor on a log-probability, PyTorch's (documented as :data:`optlib.losses.LOG_FLOOR`).
@@ -167,15 +173,40 @@ class CategoricalCrossEntropy(Loss):
 
     which is :math:`\operatorname{softmax}(z) - y` when the labels sum to 1.
 
-    PyTorch: ``torch.nn.functional.cross_entropy(y_pred, y_true)`` with
-    probability targets, for logits; for probabilities,
-    ``-(y_true * torch.log(y_pred)).sum(-1).mean()``. Keras:
-    ``keras.losses.CategoricalCrossentropy(from_logits=...)``.
+    **Label smoothing and class weights** change the labels only. With the
+    smoothing :math:`\epsilon` and the weight :math:`w_c` of class :math:`c`,
+    the formulas above hold with :math:`y_c` replaced by
+
+    .. math::
+
+        a_c = w_c \left((1 - \epsilon)\, y_c + \frac{\epsilon}{C}\right):
+
+    smoothing moves a share :math:`\epsilon` of each label onto the uniform
+    distribution over the C classes, so that the model is never pushed
+    towards a probability of exactly 1; a weight scales its class's terms.
+    By default (:math:`\epsilon = 0`, no weights) :math:`a = y`. With
+    weights, ``"mean"`` still divides by n, the number of examples: PyTorch's
+    rule for label probabilities (for class labels it divides by the total
+    weight of the labels, see :class:`SparseCategoricalCrossEntropy`).
+
+    PyTorch: ``torch.nn.functional.cross_entropy(y_pred, y_true, weight=weight,
+    label_smoothing=label_smoothing)`` with probability targets, for logits;
+    for probabilities, the same formula on ``torch.log(y_pred)`` in place of
+    the log-softmax (``-(a * torch.log(y_pred)).sum(-1).mean()``). Keras:
+    ``keras.losses.CategoricalCrossentropy(from_logits=...,
+    label_smoothing=...)``, whose smoothing is the same; Keras weights classes
+    through ``class_weight`` in ``fit`` instead.
 
     Parameters
     ----------
     from_logits : bool
         Whether ``y_pred`` holds logits rather than probabilities.
+    weight : array_like of shape (C,), optional
+        A non-negative weight for each class; None (the default) weighs
+        every class 1.
+    label_smoothing : float
+        The share :math:`\epsilon \in [0, 1]` of each label moved onto the
+        uniform distribution; 0 (the default) leaves the labels as given.
 
     Examples
     --------
@@ -190,15 +221,29 @@ class CategoricalCrossEntropy(Loss):
     >>> cce_logits.grad(np.zeros((2, 3)), y_true, reduction="sum")
     array([[-0.66666667,  0.33333333,  0.33333333],
            [ 0.33333333, -0.16666667, -0.16666667]])
+
+    Smoothing by 0.3 over 3 classes turns the label (1, 0, 0) into
+    (0.8, 0.1, 0.1), which a softmax of the same values fits best:
+
+    >>> smooth = CategoricalCrossEntropy(from_logits=True, label_smoothing=0.3)
+    >>> smooth.grad(np.log([[0.8, 0.1, 0.1]]), [[1.0, 0.0, 0.0]]).round(12)
+    array([[0., 0., 0.]])
     """
 
     from_logits = _Setting(_check_from_logits)
+    weight = _Setting(_check_class_weights)
+    label_smoothing = _number_setting("unit")
 
-    def __init__(self, from_logits: bool = False) -> None:
+    def __init__(
+        self, from_logits: bool = False, *, weight: Any = None, label_smoothing: float = 0.0
+    ) -> None:
         self.from_logits = from_logits
+        self.weight = weight
+        self.label_smoothing = label_smoothing
 
     def __repr__(self) -> str:
-        return f"CategoricalCrossEntropy(from_logits={self.from_logits})"
+        options = _options_repr(self, weight=None, label_smoothing=0.0)
+        return f"CategoricalCrossEntropy(from_logits={self.from_logits}{options})"
 
     def _check(self, y_pred, y_true):
         y_pred, y_true = _check_pair(y_pred, y_true)
@@ -206,17 +251,13 @@ class CategoricalCrossEntropy(Loss):
         check_in_interval("y_true", y_true, 0.0, 1.0, "label probabilities")
         if not self.from_logits:
             _check_probabilities(y_pred)
+        if self.weight is not None:
+            _weights_for(self.weight, y_pred)
         return y_pred, y_true
 
     def _losses_and_grads(self, y_pred, y_true):
-        if self.from_logits:
-            log_softmax, softmax = _log_softmax_and_softmax(y_pred)
-            losses = -(y_true * log_softmax).sum(axis=1)
-            grads = softmax * y_true.sum(axis=1, keepdims=True) - y_true
-            return losses, grads
-        losses = -(y_true * _floored_log(y_pred)).sum(axis=1)
-        grads = -y_true / np.maximum(y_pred, EPS)
-        return losses, grads
+        targets = _smoothed_and_weighted(y_true, self.label_smoothing, self.weight)
+        return _soft_label_losses_and_grads(y_pred, targets, self.from_logits)
 
 
 class SparseCategoricalCrossEntropy(Loss):
@@ -248,10 +289,39 @@ class SparseCategoricalCrossEntropy(Loss):
         \frac{\partial \ell}{\partial z}
             = \operatorname{softmax}(z) - \operatorname{onehot}(k).
 
-    PyTorch: ``torch.nn.functional.cross_entropy(y_pred, y_true)`` with class
-    indices, for logits; ``nll_loss(torch.log(y_pred), y_true)`` for
-    probabilities. Keras:
-    ``keras.losses.SparseCategoricalCrossentropy(from_logits=...)``.
+    **Class weights and ignored labels.** With a weight :math:`w_c` per
+    class, an example's loss and gradient are multiplied by the weight
+    :math:`w_k` of its label, and ``"mean"`` divides the sum by the total
+    weight of the labels, :math:`\sum_i w_{k_i}`, not by n: a weighted
+    average of the examples' losses, as in PyTorch. An example labelled
+    ``ignore_index`` has loss 0 and gradient 0 and counts neither in the sum
+    nor in the divisor of ``"mean"``; a mean over no weight at all (every
+    label ignored, or of weight 0) raises a ``ValueError`` (PyTorch gives
+    NaN). PyTorch skips the label -100 by default; optlib skips none unless
+    told (``ignore_index=-100`` for PyTorch's behaviour), so that a stray
+    -100 is refused rather than silently dropped.
+
+    **Label smoothing** :math:`\epsilon` spreads each label as
+    :class:`CategoricalCrossEntropy` does, onto
+    :math:`a = (1 - \epsilon)\operatorname{onehot}(k) + \epsilon / C`, then
+    weighted: the loss of an example is
+
+    .. math::
+
+        \ell = -(1 - \epsilon)\, w_k \log \hat y_k
+               - \frac{\epsilon}{C} \sum_c w_c \log \hat y_c,
+
+    with the clipped logarithm for probabilities and the log-softmax for
+    logits, and its gradient is that of :class:`CategoricalCrossEntropy` with
+    these labels. ``"mean"`` divides by :math:`\sum_i w_{k_i}` here too.
+
+    PyTorch: ``torch.nn.functional.cross_entropy(y_pred, y_true,
+    weight=weight, ignore_index=ignore_index, label_smoothing=label_smoothing)``
+    with class indices, for logits; ``nll_loss(torch.log(y_pred), y_true,
+    weight=weight, ignore_index=ignore_index)`` for probabilities (without
+    smoothing, which ``nll_loss`` does not take). Keras:
+    ``keras.losses.SparseCategoricalCrossentropy(from_logits=...,
+    ignore_class=...)``, which has no label smoothing.
 
     Labels may be given as floats holding whole numbers (``2.0``), but not as
     booleans or fractions.
@@ -260,6 +330,15 @@ class SparseCategoricalCrossEntropy(Loss):
     ----------
     from_logits : bool
         Whether ``y_pred`` holds logits rather than probabilities.
+    weight : array_like of shape (C,), optional
+        A non-negative weight for each class; None (the default) weighs
+        every class 1.
+    ignore_index : int, optional
+        A label that marks an example to skip (PyTorch uses -100 for
+        padding); None (the default) skips none.
+    label_smoothing : float
+        The share :math:`\epsilon \in [0, 1]` of each label spread over all
+        classes; 0 (the default) uses the labels as given.
 
     Examples
     --------
@@ -273,46 +352,132 @@ class SparseCategoricalCrossEntropy(Loss):
            [ 0.  ,  0.  , -1.25]])
     >>> SparseCategoricalCrossEntropy(from_logits=True)(np.zeros((2, 4)), [1, 3])  # log 4
     np.float64(1.3862943611198906)
+
+    Class 0 weighs 3, and the second example is skipped: the mean is the
+    first example's loss, :math:`3 \log 2 / 3`:
+
+    >>> weighted = SparseCategoricalCrossEntropy(weight=[3.0, 1.0, 1.0], ignore_index=-100)
+    >>> weighted(y_pred, [0, -100])
+    np.float64(0.6931471805599453)
     """
 
     from_logits = _Setting(_check_from_logits)
+    weight = _Setting(_check_class_weights)
+    ignore_index = _Setting(_check_ignore_index)
+    label_smoothing = _number_setting("unit")
 
-    def __init__(self, from_logits: bool = False) -> None:
+    def __init__(
+        self,
+        from_logits: bool = False,
+        *,
+        weight: Any = None,
+        ignore_index: int | None = None,
+        label_smoothing: float = 0.0,
+    ) -> None:
         self.from_logits = from_logits
+        self.weight = weight
+        self.ignore_index = ignore_index
+        self.label_smoothing = label_smoothing
 
     def __repr__(self) -> str:
-        return f"SparseCategoricalCrossEntropy(from_logits={self.from_logits})"
+        options = _options_repr(self, weight=None, ignore_index=None, label_smoothing=0.0)
+        return f"SparseCategoricalCrossEntropy(from_logits={self.from_logits}{options})"
 
     def _check(self, y_pred, y_true):
-        y_pred = _check_predictions(y_pred)
-        if y_pred.ndim == 1 and _ndim(y_true) == 2:
-            raise ValueError(
-                f"y_pred must be 2-D (n examples by C classes), got shape {y_pred.shape}, and "
-                f"y_true is 2-D {np.shape(y_true)}: are the arguments swapped? optlib, like "
-                "PyTorch, takes loss(y_pred, y_true); Keras takes (y_true, y_pred)"
-            )
-        check_ndim("y_pred", y_pred, 2, "n examples by C classes")
-        labels = _check_labels(y_true, y_pred.shape)
+        y_pred = _check_class_scores(y_pred, y_true)
+        labels = _check_labels(y_true, y_pred.shape, self.ignore_index)
         if not self.from_logits:
             _check_probabilities(y_pred)
+        if self.weight is not None:
+            _weights_for(self.weight, y_pred)
         return y_pred, labels
 
     def _losses_and_grads(self, y_pred, y_true):
-        rows, k = np.arange(len(y_true)), y_true  # y_pred[rows, k]: each example's own class
+        if self.label_smoothing > 0:  # each label spreads over every class: the dense formula
+            targets = self._smoothed_labels(y_pred, y_true)
+            return _soft_label_losses_and_grads(y_pred, targets, self.from_logits)
+        rows, k = np.arange(len(y_true)), self._classes(y_true)  # y_pred[rows, k]: own class
+        weight_k = self._label_weights(y_true, y_pred.dtype)  # 1, or w_k; 0 if ignored
         if self.from_logits:
             log_softmax, softmax = _log_softmax_and_softmax(y_pred)
-            losses = -log_softmax[rows, k]
-            grads = softmax
-            grads[rows, k] -= 1
+            losses = -weight_k * log_softmax[rows, k]
+            grads = softmax * weight_k[:, None]
+            grads[rows, k] -= weight_k
             return losses, grads
         y_pred_k = y_pred[rows, k]
-        losses = -_floored_log(y_pred_k)
+        losses = -weight_k * _floored_log(y_pred_k)
         grads = np.zeros_like(y_pred)
-        grads[rows, k] = -1 / np.maximum(y_pred_k, EPS)
+        grads[rows, k] = -weight_k / np.maximum(y_pred_k, EPS)
         return losses, grads
+
+    def _count(self, reduction, losses, y_true):
+        """``"mean"`` divides by the total weight of the labels kept, as PyTorch does."""
+        total_weight = self._label_weights(y_true, losses.dtype).sum()
+        if total_weight == 0:
+            reason = (
+                f"every label is ignore_index={self.ignore_index}"
+                if not self._kept(y_true).any()
+                else "the classes of the labels kept all have weight 0"
+            )
+            raise ValueError(
+                f"the mean of {self!r} divides by the total weight of the labels, which is 0: "
+                f"{reason} (PyTorch gives NaN); use reduction='sum' or 'none' for such a batch"
+            )
+        return total_weight
+
+    def _kept(self, y_true: np.ndarray) -> np.ndarray:
+        """False where the label is ``ignore_index``: no loss, no gradient, no count."""
+        if self.ignore_index is None:
+            return np.ones(len(y_true), dtype=bool)
+        return y_true != self.ignore_index
+
+    def _classes(self, y_true: np.ndarray) -> np.ndarray:
+        """Each example's class; an ignored example points at class 0 (with weight 0)."""
+        return np.where(self._kept(y_true), y_true, 0)
+
+    def _label_weights(self, y_true: np.ndarray, dtype: np.dtype) -> np.ndarray:
+        """The weight of each example's label: 1 (or its class's weight), 0 if ignored."""
+        if self.weight is None:
+            weight_k = np.ones(len(y_true), dtype)
+        else:
+            weight_k = self.weight.astype(dtype)[self._classes(y_true)]
+        return weight_k * self._kept(y_true)
+
+    def _smoothed_labels(self, y_pred: np.ndarray, y_true: np.ndarray) -> np.ndarray:
+        """The dense labels ``a`` of the smoothing: a row of zeros for an ignored example."""
+        one_hot = np.zeros_like(y_pred)
+        one_hot[np.arange(len(y_true)), self._classes(y_true)] = 1
+        targets = _smoothed_and_weighted(one_hot, self.label_smoothing, self.weight)
+        return targets * self._kept(y_true)[:, None]
 
 
 # --- shared pieces of the formulas -------------------------------------------------
+
+
+def _soft_label_losses_and_grads(
+    y_pred: np.ndarray, targets: np.ndarray, from_logits: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """The categorical cross-entropy of each row against ``targets``, and its gradient."""
+    if from_logits:
+        log_softmax, softmax = _log_softmax_and_softmax(y_pred)
+        losses = -(targets * log_softmax).sum(axis=1)
+        grads = softmax * targets.sum(axis=1, keepdims=True) - targets
+        return losses, grads
+    losses = -(targets * _floored_log(y_pred)).sum(axis=1)
+    grads = -targets / np.maximum(y_pred, EPS)
+    return losses, grads
+
+
+def _smoothed_and_weighted(
+    labels: np.ndarray, label_smoothing: float, weight: np.ndarray | None
+) -> np.ndarray:
+    """The labels the formulas use, :math:`w_c((1 - \\epsilon) y_c + \\epsilon / C)`."""
+    targets = labels
+    if label_smoothing > 0:
+        targets = (1 - label_smoothing) * targets + label_smoothing / labels.shape[1]
+    if weight is not None:
+        targets = targets * weight.astype(labels.dtype)
+    return targets
 
 
 def _floored_log(x: np.ndarray) -> np.ndarray:
