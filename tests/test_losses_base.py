@@ -524,7 +524,9 @@ def test_wrong_arguments_to_a_loss_class_name_its_signature():
         MeanSquaredError(1)
     with pytest.raises(TypeError, match=r"^Huber\(delta=1\.0\): got an unexpected keyword"):
         Huber(threshold=1.0)
-    with pytest.raises(TypeError, match=r"^SigmoidFocalLoss\(alpha=0\.25, gamma=2\.0\): got an"):
+    with pytest.raises(
+        TypeError, match=r"^SigmoidFocalLoss\(alpha=0\.25, gamma=2\.0, reduction='none'\): got"
+    ):
         SigmoidFocalLoss(from_logits=True)
 
 

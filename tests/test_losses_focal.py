@@ -10,6 +10,7 @@ loses accuracy, the expected numbers are closed forms worked out by hand.
 from __future__ import annotations
 
 import math
+from decimal import Decimal, localcontext
 
 import numpy as np
 import pytest
@@ -162,6 +163,34 @@ def test_confident_right_predictions_keep_their_tiny_loss_and_gradient():
     )
 
 
+def focal_in_50_digits(z: float, y: float, alpha: float, gamma: int):
+    """The focal loss and its derivative, term by term, in 50-digit decimal arithmetic."""
+    with localcontext() as context:
+        context.prec = 50
+        z, y, alpha = Decimal(z), Decimal(y), Decimal(alpha)
+        p = 1 / (1 + (-z).exp())
+        miss = (1 - y) * p + y * (1 - p)  # 1 - p_t
+        ce = -(y * p.ln() + (1 - y) * (1 - p).ln())
+        alpha_t = alpha * y + (1 - alpha) * (1 - y)
+        value = alpha_t * miss**gamma * ce
+        grad = alpha_t * (
+            (p - y) * miss**gamma + gamma * ce * miss ** (gamma - 1) * (1 - 2 * y) * p * (1 - p)
+        )
+        return float(value), float(grad)
+
+
+@pytest.mark.parametrize("gamma", [1, 2, 3])
+@pytest.mark.parametrize("y", [0.0, 1.0, 0.25])
+@pytest.mark.parametrize("z", [-30.0, -12.5, 6.0, 10.0, 20.0, 33.0])
+def test_matches_50_digit_arithmetic_where_torchvision_loses_accuracy(z, y, gamma):
+    """Beyond |z| of about 10 torchvision's 1 - p_t (and so its loss, to 1e-3 at z = 33)
+    is inaccurate; optlib keeps double precision."""
+    value, grad = focal_in_50_digits(z, y, 0.25, gamma)
+    loss = SigmoidFocalLoss(alpha=0.25, gamma=gamma)
+    np.testing.assert_allclose(loss(np.array([z]), np.array([y])), [value], rtol=1e-14)
+    np.testing.assert_allclose(loss.grad(np.array([z]), np.array([y])), [grad], rtol=1e-13)
+
+
 def test_gradient_where_one_minus_p_t_underflows_is_the_limit():
     """gamma < 1 at 1 - p_t = 0: torchvision's autograd gives NaN (0 to a negative
     power times 0); the limit, 0, is what optlib gives."""
@@ -201,6 +230,34 @@ def test_bad_settings_are_refused(settings_, match):
 def test_bad_input_raises_value_error(y_pred, y_true, match):
     with pytest.raises(ValueError, match=match):
         sigmoid_focal(y_pred, y_true)
+
+
+def test_the_reduction_a_focal_loss_is_built_with_is_its_default():
+    z, y = np.array([1.0, -1.0, 3.0]), np.array([1.0, 0.0, 0.0])
+    per_element = sigmoid_focal(z, y)
+    mean = SigmoidFocalLoss(reduction="mean")
+    assert mean(z, y) == pytest.approx(per_element.mean(), rel=1e-15)
+    np.testing.assert_allclose(mean.grad(z, y), sigmoid_focal.grad(z, y) / 3, rtol=1e-15)
+    np.testing.assert_array_equal(mean(z, y, "none"), per_element)  # a call may say otherwise
+    assert repr(mean) == "SigmoidFocalLoss(alpha=0.25, gamma=2.0, reduction='mean')"
+    for reduction, match in [("batchmean", "only KLDivergence"), (None, "got None"), ("avg", "")]:
+        with pytest.raises(ValueError, match=f"reduction must be one of .*{match}"):
+            SigmoidFocalLoss(reduction=reduction)
+
+
+def test_a_logistic_model_trains_on_its_logits():
+    """from_logits is True: LogisticRegression hands the loss its logits, not sigmoid(z)."""
+    from optlib.models import LogisticRegression
+
+    rng = np.random.default_rng(3)
+    X, y = rng.standard_normal((6, 3)), rng.integers(0, 2, 6).astype(float)
+    model, loss = LogisticRegression(3), SigmoidFocalLoss(reduction="mean")
+    model.params[0][:] = rng.standard_normal(model.params[0].shape)
+    z = model.logits(X)
+    value, (grad_w, grad_b) = model.loss_and_grads(X, y, loss)
+    assert value == pytest.approx(loss(z, y), rel=1e-14)
+    np.testing.assert_allclose(grad_w[:, 0], X.T @ loss.grad(z, y), rtol=1e-13)
+    np.testing.assert_allclose(grad_b, loss.grad(z, y).sum(), rtol=1e-13)
 
 
 def test_defaults_reduction_and_repr():

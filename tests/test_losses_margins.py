@@ -90,6 +90,14 @@ def test_closed_forms(case, dtype):
         assert loss.grad(scores, labels, reduction).dtype == dtype
 
 
+def test_the_examples_of_keras_3s_documentation():
+    """keras.losses.Hinge and SquaredHinge (Keras 3.6 docs): labels [[0, 1], [0, 0]] are
+    binary, so read as [[-1, 1], [-1, -1]]; Keras gives 1.3 and 1.86."""
+    y_true, y_pred = np.array([[0.0, 1.0], [0.0, 0.0]]), np.array([[0.6, 0.4], [0.4, 0.6]])
+    assert hinge(y_pred, y_true) == pytest.approx(1.3, rel=1e-15)
+    assert squared_hinge(y_pred, y_true) == pytest.approx(1.86, rel=1e-15)
+
+
 def test_all_labels_one_read_the_same_either_way():
     """Keras converts only when every label is 0 or 1; labels all 1 stay 1 both ways."""
     scores = np.array([0.5, -2.0])
@@ -259,6 +267,21 @@ def test_bad_settings_are_refused(settings_, match):
 def test_bad_input_raises_value_error(loss, scores, labels, match):
     with pytest.raises(ValueError, match=match):
         loss(scores, labels)
+
+
+def test_a_logistic_model_trains_its_scores_with_the_hinge():
+    """from_logits is True: LogisticRegression hands the hinge its logits, the scores."""
+    from optlib.models import LogisticRegression
+
+    rng = np.random.default_rng(4)
+    X, y = rng.standard_normal((6, 3)), rng.integers(0, 2, 6).astype(float)
+    model = LogisticRegression(3)
+    model.params[0][:] = rng.standard_normal(model.params[0].shape)
+    z = model.logits(X)
+    for loss in (hinge, squared_hinge):
+        value, (grad_w, _) = model.loss_and_grads(X, y, loss)
+        assert value == pytest.approx(loss(z, y), rel=1e-14)
+        np.testing.assert_allclose(grad_w[:, 0], X.T @ loss.grad(z, y), rtol=1e-13, atol=1e-15)
 
 
 def test_reprs():

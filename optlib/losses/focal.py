@@ -12,7 +12,14 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from optlib._validation import check_in_interval
-from optlib.losses.base import Loss, _check_number, _check_pair, _number_setting, _Setting
+from optlib.losses.base import (
+    Loss,
+    _check_number,
+    _check_pair,
+    _check_reduction,
+    _number_setting,
+    _Setting,
+)
 
 
 def _check_alpha(owner: str, name: str, alpha: Any) -> float | None:
@@ -25,6 +32,12 @@ def _check_alpha(owner: str, name: str, alpha: Any) -> float | None:
             f"torchvision's negative alpha means), got {alpha!r}"
         )
     return _check_number(owner, name, alpha, "unit")
+
+
+def _check_reduction_setting(owner: str, name: str, reduction: Any) -> str:
+    """The reduction a loss uses when a call gives none: one of "mean", "sum", "none"."""
+    _check_reduction(reduction)
+    return reduction
 
 
 class SigmoidFocalLoss(Loss):
@@ -72,8 +85,11 @@ class SigmoidFocalLoss(Loss):
     rounding elsewhere.
 
     The default reduction is ``"none"``, torchvision's (not ``"mean"`` as for
-    the other losses); ``"mean"`` averages over all elements. RetinaNet, the
-    paper's detector, instead sums and divides by the number of objects.
+    the other losses); ``"mean"`` averages over all elements. A call may say
+    which it wants, as for every loss, and ``reduction=`` sets the loss's own
+    default: ``SigmoidFocalLoss(reduction="mean")`` returns the single
+    number that :func:`optlib.training.fit` needs. RetinaNet, the paper's
+    detector, instead sums and divides by the number of objects.
 
     torchvision: ``torchvision.ops.sigmoid_focal_loss(y_pred, y_true,
     alpha=alpha, gamma=gamma, reduction=...)`` (``alpha=-1`` there is
@@ -88,6 +104,8 @@ class SigmoidFocalLoss(Loss):
         negatives get :math:`1 - \alpha`); None weighs both 1.
     gamma : float
         The focusing exponent :math:`\gamma \ge 0`.
+    reduction : {"none", "mean", "sum"}
+        The reduction of a call that does not give one.
 
     Examples
     --------
@@ -106,29 +124,45 @@ class SigmoidFocalLoss(Loss):
 
     alpha = _Setting(_check_alpha)
     gamma = _number_setting("non-negative")
+    reduction = _Setting(_check_reduction_setting)
 
-    def __init__(self, alpha: float | None = 0.25, gamma: float = 2.0) -> None:
+    #: Always True: the loss reads logits, so a model (:mod:`optlib.models`)
+    #: hands it its logits, not its sigmoid probabilities.
+    from_logits = True
+
+    def __init__(
+        self, alpha: float | None = 0.25, gamma: float = 2.0, reduction: str = "none"
+    ) -> None:
         self.alpha = alpha
         self.gamma = gamma
+        self.reduction = reduction
 
     def __repr__(self) -> str:
-        return f"SigmoidFocalLoss(alpha={self.alpha!r}, gamma={self.gamma!r})"
+        shown = "" if self.reduction == "none" else f", reduction={self.reduction!r}"
+        return f"SigmoidFocalLoss(alpha={self.alpha!r}, gamma={self.gamma!r}{shown})"
 
     def __call__(
-        self, y_pred: ArrayLike, y_true: ArrayLike, reduction: str = "none"
+        self, y_pred: ArrayLike, y_true: ArrayLike, reduction: str | None = None
     ) -> np.floating | np.ndarray:
-        """The loss, as :meth:`Loss.__call__`, but per element by default (torchvision's)."""
+        """The loss, as :meth:`Loss.__call__`; by default with the loss's own ``reduction``."""
         return self.value_and_grad(y_pred, y_true, reduction)[0]
 
-    def grad(self, y_pred: ArrayLike, y_true: ArrayLike, reduction: str = "none") -> np.ndarray:
-        """The gradient with respect to the logits, as :meth:`Loss.grad` (``"none"`` default)."""
+    def grad(
+        self, y_pred: ArrayLike, y_true: ArrayLike, reduction: str | None = None
+    ) -> np.ndarray:
+        """The gradient with respect to the logits, as :meth:`Loss.grad`."""
         return self.value_and_grad(y_pred, y_true, reduction)[1]
 
     def value_and_grad(
-        self, y_pred: ArrayLike, y_true: ArrayLike, reduction: str = "none"
+        self, y_pred: ArrayLike, y_true: ArrayLike, reduction: str | None = None
     ) -> tuple[np.floating | np.ndarray, np.ndarray]:
-        """The value and the gradient together, as :meth:`Loss.value_and_grad`."""
-        return super().value_and_grad(y_pred, y_true, reduction)
+        """The value and the gradient together, as :meth:`Loss.value_and_grad`.
+
+        ``reduction=None`` (the default of all three methods) means the
+        reduction the loss was built with: ``"none"`` unless told otherwise.
+        """
+        chosen = self.reduction if reduction is None else reduction
+        return super().value_and_grad(y_pred, y_true, chosen)
 
     def _check(self, y_pred, y_true):
         y_pred, y_true = _check_pair(y_pred, y_true)

@@ -255,12 +255,12 @@ class GaussianNLLLoss(Loss):
             return losses.sum() / losses.size, grads / losses.size
 
     def _losses_and_grads(self, y_pred, y_true, var):
-        var = np.maximum(var, self.eps)  # the variance is clamped, not the mean
+        clamped_var = np.maximum(var, self.eps)  # v: the variance is clamped, not the mean
         r = y_pred - y_true
-        losses = 0.5 * (np.log(var) + r * r / var)
+        losses = 0.5 * (np.log(clamped_var) + r * r / clamped_var)
         if self.full:
             losses = losses + _HALF_LOG_2PI
-        grads = r / var
+        grads = r / clamped_var
         return losses, grads
 
 

@@ -57,10 +57,10 @@ class Hinge(Loss):
 
     Labels in :math:`\{0, 1\}` are converted to :math:`\{-1, 1\}` by
     :math:`2y - 1`, as Keras 3 does (``keras.losses.hinge``, through
-    ``convert_binary_labels_to_hinge``) when *every* label is 0 or 1. Keras
-    uses any other labels as given, so that a 0 mixed with -1 and 1 counts
-    as a score target of 0; optlib refuses such a mixture, and any label
-    that is not -1, 0 or 1.
+    ``convert_binary_labels_to_hinge``) when *every* label of the call is 0
+    or 1. Keras uses any other labels as given, so that a 0 mixed with -1
+    and 1 gives a loss of 1 whatever the score; optlib refuses such a
+    mixture, and any label that is not -1, 0 or 1.
 
     PyTorch has no such loss. Keras 3: ``keras.losses.Hinge()``, which
     averages over the last axis and then over the batch: for ``y_pred`` of
@@ -76,9 +76,13 @@ class Hinge(Loss):
     array([0. , 0.5, 2. ])
     >>> hinge.grad(scores, labels, reduction="none")
     array([ 0., -1., -1.])
-    >>> hinge(scores, np.array([1, 1, 1]))  # the same labels as {0, 1}: 1 stays 1
-    np.float64(0.8333333333333334)
+    >>> hinge(scores, np.array([1, 0, 1]), reduction="none")  # {0, 1}: the 0 is read as -1
+    array([0. , 1.5, 2. ])
     """
+
+    #: Always True: the loss reads scores (logits), so a model
+    #: (:mod:`optlib.models`) hands it its logits, not its probabilities.
+    from_logits = True
 
     def _check(self, y_pred, y_true):
         y_pred, y_true = _check_pair(y_pred, y_true)
@@ -122,14 +126,16 @@ class SquaredHinge(Loss):
     array([ 6., -1., -4.])
     """
 
+    #: Always True: the loss reads scores (logits), so a model
+    #: (:mod:`optlib.models`) hands it its logits, not its probabilities.
+    from_logits = True
+
     def _check(self, y_pred, y_true):
         y_pred, y_true = _check_pair(y_pred, y_true)
         return y_pred, _signed_labels(y_true)
 
     def _losses_and_grads(self, y_pred, y_true):
-        shortfall = np.maximum(
-            1 - y_true * y_pred, 0
-        )  # how far the score falls short of the margin
+        shortfall = np.maximum(1 - y_true * y_pred, 0)  # how far short of the margin
         return shortfall * shortfall, -2 * y_true * shortfall
 
 
@@ -187,6 +193,10 @@ class MultiMarginLoss(Loss):
     array([[-0.33333333,  0.33333333,  0.        ]])
     """
 
+    #: Always True: the loss reads scores (logits), so a model
+    #: (:mod:`optlib.models`) hands it its logits, not its probabilities.
+    from_logits = True
+
     p = _Setting(_check_power)
     margin = _number_setting("finite")
     weight = _Setting(_check_class_weights)
@@ -214,15 +224,15 @@ class MultiMarginLoss(Loss):
         violations[rows, k] = 0  # the true class is not compared with itself
         positive = np.maximum(violations, 0)
         if self.weight is None:
-            scale = np.full((n, 1), 1 / n_classes, y_pred.dtype)  # w_k / C
+            weight_k = np.ones((n, 1), y_pred.dtype)
         else:
-            scale = self.weight.astype(y_pred.dtype)[k][:, None] / n_classes
+            weight_k = self.weight.astype(y_pred.dtype)[k][:, None]  # the true class's weight
         if self.p == 1:
-            losses = (scale * positive).sum(axis=1)
-            grads = scale * (violations > 0)
+            losses = (weight_k * positive).sum(axis=1) / n_classes
+            grads = weight_k * (violations > 0) / n_classes
         else:
-            losses = (scale * positive * positive).sum(axis=1)
-            grads = scale * 2 * positive
+            losses = (weight_k * positive * positive).sum(axis=1) / n_classes
+            grads = weight_k * 2 * positive / n_classes
         grads[rows, k] = -grads.sum(axis=1)  # s_k enters every violation with a minus sign
         return losses, grads
 
