@@ -56,6 +56,7 @@ MODULES = (
     "functions",
     "training",
     "experiments",
+    "theory",
     "tuning",
     "models",
     "datasets",
