@@ -24,6 +24,7 @@ from optlib.schedules import (
     SequentialLR,
     StepLR,
     rate_curve,
+    warmup_cosine,
 )
 
 
@@ -155,3 +156,62 @@ def test_agrees_with_torchs_loop(name):
         opt.step()
         scheduler.step()
     np.testing.assert_allclose(rate_curve(ours, steps, lr=0.5), expected, rtol=1e-12, atol=1e-18)
+
+
+# --- warmup_cosine ------------------------------------------------------------------------
+
+
+def _warmup_cosine_by_hand(peak, w, T, m):
+    return [
+        peak * t / w if t < w else m + (peak - m) * (1 + math.cos(math.pi * (t - w) / (T - w))) / 2
+        for t in range(T + 1)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("peak", "w", "T", "m"), [(0.1, 5, 20, 0.001), (1.0, 1, 7, 0.0), (3e-4, 40, 400, 3e-5)]
+)
+def test_warmup_cosine_is_the_printed_formula(peak, w, T, m):
+    rates = rate_curve(lambda opt: warmup_cosine(opt, w, T, min_lr=m), T + 1, lr=peak)
+    np.testing.assert_allclose(
+        rates, _warmup_cosine_by_hand(peak, w, T, m), rtol=1e-12, atol=1e-18
+    )
+    assert rates[0] == 0.0 and rates[w] == pytest.approx(peak) and rates[T] == pytest.approx(m)
+
+
+def test_warmup_cosine_without_warmup_is_the_cosine():
+    rates = rate_curve(lambda opt: warmup_cosine(opt, 0, 10, min_lr=0.1), 11)
+    t = np.arange(11)
+    np.testing.assert_allclose(rates, 0.1 + 0.9 * (1 + np.cos(np.pi * t / 10)) / 2, rtol=1e-12)
+
+
+def test_warmup_cosine_refuses_bad_arguments():
+    opt = SGD(np.zeros(1), lr=0.1)
+    with pytest.raises(ValueError, match="warmup must be an integer >= 0"):
+        warmup_cosine(opt, -1, 10)
+    with pytest.raises(ValueError, match="total must be larger than warmup=10"):
+        warmup_cosine(opt, 10, 10)
+    with pytest.raises(ValueError, match="min_lr must be in"):
+        warmup_cosine(opt, 2, 10, min_lr=0.2)
+
+
+@pytest.mark.torch
+def test_warmup_cosine_is_torchs_sequence():
+    torch = pytest.importorskip("torch")
+    sched = torch.optim.lr_scheduler
+    peak, w, T, m = 0.05, 6, 30, 0.005
+    param = torch.nn.Parameter(torch.zeros(1))
+    opt = torch.optim.AdamW([param], lr=peak)
+    scheduler = sched.SequentialLR(
+        opt,
+        [sched.LambdaLR(opt, lambda t: t / w), sched.CosineAnnealingLR(opt, T - w, eta_min=m)],
+        milestones=[w],
+    )
+    expected = []
+    for _ in range(T + 1):
+        expected.append(opt.param_groups[0]["lr"])
+        param.grad = torch.zeros(1)
+        opt.step()
+        scheduler.step()
+    ours = rate_curve(lambda o: warmup_cosine(o, w, T, min_lr=m), T + 1, lr=peak)
+    np.testing.assert_allclose(ours, expected, rtol=1e-12, atol=1e-18)

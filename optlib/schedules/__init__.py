@@ -43,13 +43,14 @@ file             schedules
 ``cosine``       :class:`CosineAnnealingLR`, :class:`CosineAnnealingWarmRestarts`
 ``cyclic``       :class:`CyclicLR`, :class:`OneCycleLR`
 ``plateau``      :class:`ReduceLROnPlateau`
-``composition``  :class:`SequentialLR`, :class:`ChainedScheduler`
+``composition``  :class:`SequentialLR`, :class:`ChainedScheduler`,
+                 :func:`warmup_cosine`
 ``curves``       :func:`rate_curve`, a schedule's rates as an array
 ===============  ==============================================================
 """
 
 from optlib.schedules.base import LRScheduler
-from optlib.schedules.composition import ChainedScheduler, SequentialLR
+from optlib.schedules.composition import ChainedScheduler, SequentialLR, warmup_cosine
 from optlib.schedules.cosine import CosineAnnealingLR, CosineAnnealingWarmRestarts
 from optlib.schedules.curves import rate_curve
 from optlib.schedules.cyclic import CyclicLR, OneCycleLR
@@ -83,4 +84,5 @@ __all__ = [
     "SequentialLR",
     "StepLR",
     "rate_curve",
+    "warmup_cosine",
 ]

@@ -1,4 +1,8 @@
-r"""Schedules made of schedules: :class:`SequentialLR` and :class:`ChainedScheduler`."""
+r"""Schedules made of schedules: :class:`SequentialLR` and :class:`ChainedScheduler`.
+
+And the most used composite, :func:`warmup_cosine`: a linear warm-up from 0, then a
+cosine decay.
+"""
 
 from __future__ import annotations
 
@@ -15,12 +19,15 @@ from .base import (
     _checked_optimizer,
     _count,
     _last_epoch,
+    _real,
     _recorded_initial_lr,
     _unchanged_on_error,
 )
+from .cosine import CosineAnnealingLR
+from .decays import LambdaLR
 from .plateau import ReduceLROnPlateau
 
-__all__ = ["ChainedScheduler", "SequentialLR"]
+__all__ = ["ChainedScheduler", "SequentialLR", "warmup_cosine"]
 
 
 def _checked_schedulers(
@@ -324,3 +331,91 @@ class ChainedScheduler(_Composite):
             for scheduler in self._schedulers:
                 scheduler.step()
             self._last_lr = [self.optimizer.lr]
+
+
+def warmup_cosine(
+    optimizer: Optimizer, warmup: int, total: int, min_lr: float = 0.0
+) -> LRScheduler:
+    r"""A linear warm-up from 0 to the optimizer's rate, then a cosine decay to ``min_lr``.
+
+    With :math:`\alpha_{\max}` the optimizer's learning rate when the schedule
+    is built, :math:`w` = ``warmup``, :math:`T` = ``total`` and
+    :math:`\alpha_{\min}` = ``min_lr``, step :math:`t` uses
+
+    .. math::
+       \alpha_t = \begin{cases}
+         \alpha_{\max}\,\dfrac{t}{w} & 0 \le t < w,\\[1ex]
+         \alpha_{\min} + \tfrac12(\alpha_{\max} - \alpha_{\min})
+           \left(1 + \cos\dfrac{\pi (t - w)}{T - w}\right) & w \le t \le T,
+       \end{cases}
+
+    so :math:`\alpha_0 = 0`, :math:`\alpha_w = \alpha_{\max}` and
+    :math:`\alpha_T = \alpha_{\min}`. It is
+
+    .. code-block:: python
+
+        SequentialLR(optimizer,
+                     [LambdaLR(optimizer, lambda t: t / warmup),
+                      CosineAnnealingLR(optimizer, T_max=total - warmup, eta_min=min_lr)],
+                     milestones=[warmup])
+
+    (just the cosine for ``warmup=0``). torch's ``LinearLR`` cannot start
+    from exactly 0 (its ``start_factor`` must be > 0):
+    ``LinearLR(optimizer, start_factor=s, total_iters=warmup)`` in place of the
+    ``LambdaLR`` gives :math:`\alpha_{\max}(s + (1 - s)\,t/w)` during the
+    warm-up, the formula above as :math:`s \to 0`. It is Hugging Face's
+    ``get_cosine_schedule_with_warmup`` (with ``min_lr``), and Keras's
+    ``CosineDecay(0.0, total - warmup, alpha=min_lr / peak, warmup_target=peak,
+    warmup_steps=warmup)`` (:class:`optlib.keras.schedules.CosineDecay`).
+    Past :math:`T` the cosine goes on up, as torch's does; a run stops at
+    :math:`T`.
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+        An optlib optimizer; its ``lr`` is :math:`\alpha_{\max}`.
+    warmup : int
+        :math:`w \ge 0`, the steps of the warm-up.
+    total : int
+        :math:`T > w`, the step at which the rate reaches ``min_lr``.
+    min_lr : float, default 0.0
+        :math:`\alpha_{\min}`, from 0 to the optimizer's rate.
+
+    Returns
+    -------
+    SequentialLR, or CosineAnnealingLR for ``warmup=0``
+
+    Raises
+    ------
+    ValueError
+        ``warmup`` is not an integer >= 0, ``total`` not an integer > ``warmup``,
+        or ``min_lr`` is negative or above the optimizer's rate.
+
+    Examples
+    --------
+    >>> from optlib.schedules import rate_curve
+    >>> rates = rate_curve(lambda opt: warmup_cosine(opt, warmup=4, total=8, min_lr=0.1), 9)
+    >>> rates.round(4).tolist()
+    [0.0, 0.25, 0.5, 0.75, 1.0, 0.8682, 0.55, 0.2318, 0.1]
+    """
+    optimizer = _checked_optimizer("warmup_cosine", optimizer)
+    warmup = _count("warmup_cosine", "warmup", warmup, 0)
+    total = _count("warmup_cosine", "total", total, 1)
+    if total <= warmup:
+        raise ValueError(
+            f"warmup_cosine: total must be larger than warmup={warmup}, got {total!r}"
+        )
+    peak = optimizer.lr
+    min_lr = _real(
+        "warmup_cosine", "min_lr", min_lr, 0.0, float(peak), why=" (the optimizer's lr)"
+    )
+    if warmup == 0:
+        return CosineAnnealingLR(optimizer, T_max=total, eta_min=min_lr)
+    return SequentialLR(
+        optimizer,
+        [
+            LambdaLR(optimizer, lambda t: t / warmup),
+            CosineAnnealingLR(optimizer, T_max=total - warmup, eta_min=min_lr),
+        ],
+        milestones=[warmup],
+    )
