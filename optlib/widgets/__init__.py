@@ -12,6 +12,7 @@ modules are the ready-made explorers, one topic each:
 :mod:`~optlib.widgets.momentum`         a ball on a curve; the (learning rate, momentum) map
 :mod:`~optlib.widgets.losses`           an outlier under several losses; a loss's gradient
 :mod:`~optlib.widgets.race`             optimizers raced on one surface, and on every surface
+:mod:`~optlib.widgets.schedules`        a learning-rate schedule and the training loss it gives
 :mod:`~optlib.widgets.progress_bar`     a progress bar for :func:`optlib.fit`
 ======================================  ================================================
 
@@ -37,6 +38,7 @@ from optlib.widgets.losses import loss_explorer, outlier_fit_explorer
 from optlib.widgets.momentum import ball_explorer, rate_map_explorer
 from optlib.widgets.progress_bar import Progress, progress
 from optlib.widgets.race import Race, race_board, race_explorer
+from optlib.widgets.schedules import schedule_explorer
 
 __all__ = [
     "LIVE_CLASS",
@@ -58,5 +60,6 @@ __all__ = [
     "race_board",
     "race_explorer",
     "rate_map_explorer",
+    "schedule_explorer",
     "widget_mode",
 ]
