@@ -9,6 +9,7 @@ reference.
 
 from __future__ import annotations
 
+import inspect
 import math
 import numbers
 from collections.abc import Callable, Sequence
@@ -22,7 +23,7 @@ from optlib import plotting
 from optlib.plotting.finite import HUGE
 from optlib.plotting.words import number_text
 from optlib.training import History, fit
-from optlib.widgets.engine import Explorer, Values
+from optlib.widgets.engine import Explorer, Values, widget_mode
 
 __all__ = ["KINDS", "PROBLEMS", "schedule_explorer"]
 
@@ -248,6 +249,14 @@ def schedule_explorer(
         raise ValueError(f"problem must be one of {PROBLEMS}, got {problem!r}")
     if "lr" in hyperparams:
         raise ValueError("lr is on the peak control: give peaks=[...] instead")
+    budget = inspect.signature(Explorer).parameters["max_frames"].default
+    frames = len(kinds) * len(peaks) * len(warmups)
+    if widget_mode(mode) == "static" and frames > budget:  # before any training
+        raise ValueError(
+            f"static mode would precompute {frames} frames ({len(peaks)} peaks x "
+            f"{len(warmups)} warm-ups x {len(kinds)} kinds), more than max_frames={budget}; "
+            "offer fewer values"
+        )
     if optimizer is None:
         from optlib.optimizers import Adam
 
@@ -285,6 +294,7 @@ def schedule_explorer(
         return runs[k]
 
     for peak in peaks:  # every combination, once: a live change only swaps data
+        run("constant", peak, 0)  # the reference line
         for warmup in warmups:
             for kind in kinds:
                 run(kind, peak, warmup)
@@ -330,7 +340,8 @@ def schedule_explorer(
         return fig, artists
 
     def shown(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return np.arange(len(values), dtype=np.float64), np.clip(values, *ylim)
+        # finite and > 0 for the log axis; the axes clip what lies outside them
+        return np.arange(len(values), dtype=np.float64), np.clip(values, 1e-300, HUGE)
 
     def update(artists: Values, peak: float, warmup: int, kind: str) -> None:
         r = run(kind, peak, warmup)
