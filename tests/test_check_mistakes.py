@@ -9,6 +9,7 @@ from check_readers import (
     OPTIMIZER_MISTAKES_MORE,
     SURFACE_MISTAKES,
 )
+from test_check_schedules import SCHEDULE_MISTAKES
 
 from optlib.check import MISTAKES
 
@@ -20,6 +21,7 @@ def test_every_mistake_is_exercised_by_a_test():
         | set(SURFACE_MISTAKES)
         | set(OPTIMIZER_MISTAKES)
         | {key for key, *_ in OPTIMIZER_MISTAKES_MORE}
+        | SCHEDULE_MISTAKES  # test_check_schedules.py
         | {"timeout", "base_exception"}  # the time budget and the escapes: test_check_sandbox.py
     )
     assert set(MISTAKES) == tested

@@ -41,6 +41,7 @@ CHECKS = {
     "loss_grad": lambda fn, **options: check.loss_grad(fn, "bce", from_logits=True, **options),
     "gradient": lambda fn, **options: check.gradient(fn, Rosenbrock(), **options),
     "optimizer_step": lambda fn, **options: check.optimizer_step(fn, "adam", lr=0.1, **options),
+    "schedule": lambda fn, **options: check.schedule(fn, "warmup_cosine", **options),
 }
 
 

@@ -27,7 +27,7 @@ False
 You summed the losses: with reduction="mean" divide by their number
 (for CCE, by the number of examples n), e.g. with np.mean.
 
-The four checks
+The five checks
 ---------------
 ``loss(fn, name, from_logits=False, reduction="mean")``
     ``fn(y_pred, y_true)`` returns the loss: a number for ``"mean"`` and
@@ -45,6 +45,10 @@ The four checks
 ``gradient(fn, f, points=None)``
     ``fn(x)`` returns the gradient of the surface ``f`` (e.g.
     ``Rosenbrock()``) at the point ``x``, an array of shape ``(d,)``.
+``schedule(fn, kind="warmup_cosine")``
+    ``fn(step, **settings)`` returns the learning rate of step ``step`` of a
+    ``"warmup_cosine"`` or ``"step_decay"`` schedule, a number; each kind's
+    signature and formula are in :func:`schedule`.
 
 :func:`explain` lists the cases each check runs and the mistakes it recognises.
 
@@ -155,7 +159,9 @@ from optlib.check.mistakes import Mistake
 from optlib.check.names import LOSS_NAMES as LOSS_NAMES
 from optlib.check.names import OPTIMIZER_NAMES as OPTIMIZER_NAMES
 from optlib.check.names import REDUCTIONS as REDUCTIONS
+from optlib.check.names import SCHEDULE_KINDS as SCHEDULE_KINDS
 from optlib.check.optimizers import optimizer_step
+from optlib.check.schedules import schedule
 from optlib.check.verdicts import CaseResult, CheckResult
 
 # One idea per module (the names above are the public ones; the modules' own
@@ -174,6 +180,7 @@ from optlib.check.verdicts import CaseResult, CheckResult
 #   optimizer_cases.py    the trajectories, and optlib's own run along each
 #   optimizer_mutants.py  known-wrong variants of the update rules
 #   optimizers.py         check.optimizer_step
+#   schedules.py          check.schedule: its cases and known-wrong variants
 #   explanations.py       check.explain
 
 __all__ = [
@@ -187,6 +194,7 @@ __all__ = [
     "loss",
     "loss_grad",
     "optimizer_step",
+    "schedule",
 ]
 
 MISTAKES = mistakes.MISTAKES

@@ -12,7 +12,7 @@ import textwrap
 from optlib.check.arguments import one_of
 from optlib.check.loss_cases import loss_cases, loss_spec
 from optlib.check.mistakes import MISTAKES
-from optlib.check.names import CROSS_ENTROPIES, LOSS_NAMES, OPTIMIZER_NAMES
+from optlib.check.names import CROSS_ENTROPIES, LOSS_NAMES, OPTIMIZER_NAMES, SCHEDULE_KINDS
 from optlib.check.optimizer_cases import STEPS, optimizer_cases
 
 
@@ -44,6 +44,11 @@ _CHECKS = {
         "check.gradient(fn, f, points=None)",
         "fn(x) returns the gradient of the surface f (e.g. Rosenbrock()) at x, shape (d,)",
     ),
+    "schedule": (
+        'check.schedule(fn, kind="warmup_cosine")',
+        "fn(step, **settings) returns the learning rate of that step; kinds: "
+        + ", ".join(SCHEDULE_KINDS),
+    ),
 }
 
 
@@ -54,8 +59,9 @@ def explain(topic: str | None = None) -> str:
     ----------
     topic : str, optional
         A check (``"loss"``, ``"loss_grad"``, ``"optimizer_step"``,
-        ``"gradient"``), a loss (``"bce"``, ...) or an optimizer (``"adam"``,
-        ...). Without it, an overview of every check.
+        ``"gradient"``, ``"schedule"``), a loss (``"bce"``, ...), an optimizer
+        (``"adam"``, ...) or a schedule (``"warmup_cosine"``,
+        ``"step_decay"``). Without it, an overview of every check.
 
     Returns
     -------
@@ -69,7 +75,7 @@ def explain(topic: str | None = None) -> str:
     >>> "AdamW's decay applied as L2 to the gradient" in text
     True
     """
-    topics = (*_CHECKS, *LOSS_NAMES, *OPTIMIZER_NAMES)
+    topics = (*_CHECKS, *LOSS_NAMES, *OPTIMIZER_NAMES, *SCHEDULE_KINDS)
     if topic is None:
         lines = ["optlib.check: compare your implementation with optlib's.", ""]
         for check, (signature, description) in _CHECKS.items():
@@ -112,6 +118,15 @@ def _cases_for(topic: str) -> list[str]:
         return [f"{case.name}: {STEPS} steps" for case in optimizer_cases()]
     if topic == "gradient":
         return ["four points inside the surface's bounds, a minimum, a float32 point"]
+    if topic in ("schedule", *SCHEDULE_KINDS):
+        from optlib.check.schedules import schedule_cases
+
+        kinds = SCHEDULE_KINDS if topic == "schedule" else (topic,)
+        return [
+            f"{kind}: {case.name}, steps 0–{case.steps - 1}"
+            for kind in kinds
+            for case in schedule_cases(kind)
+        ]
     if topic in LOSS_NAMES:
         cases = loss_cases(loss_spec(topic, False, "mean", 1.0))
         if topic in CROSS_ENTROPIES:

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from optlib.check.names import CROSS_ENTROPIES, LOSS_NAMES, OPTIMIZER_NAMES
+from optlib.check.names import CROSS_ENTROPIES, LOSS_NAMES, OPTIMIZER_NAMES, SCHEDULE_KINDS
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class Mistake:
         Short identifier, reported as :attr:`CheckResult.mistake`.
     where : tuple of str
         Where it is looked for: ``"check"`` or ``"check:name"`` entries, e.g.
-        ``"loss:bce"`` or ``"optimizer_step:adam"``.
+        ``"loss:bce"``, ``"optimizer_step:adam"`` or ``"schedule:warmup_cosine"``.
     title : str
         What the mistake is, in a few words.
     hint : str
@@ -56,6 +56,8 @@ class Mistake:
         checks = {"loss", "loss_grad"} if topic in LOSS_NAMES else set()
         if topic in OPTIMIZER_NAMES:
             checks = {"optimizer_step"}
+        if topic in SCHEDULE_KINDS:
+            checks = {"schedule"}
         return any(
             entry == topic
             or entry in checks  # a mistake looked for whatever the name
@@ -300,7 +302,7 @@ MISTAKES: dict[str, Mistake] = {
         ),
         Mistake(
             "returned_none",
-            _on("loss") + _on("loss_grad") + _on("gradient"),
+            _on("loss") + _on("loss_grad") + _on("gradient") + _on("schedule"),
             "nothing returned",
             "Your function returned None: is a `return` missing?",
         ),
@@ -313,13 +315,21 @@ MISTAKES: dict[str, Mistake] = {
         ),
         Mistake(
             "signature",
-            _on("loss") + _on("loss_grad") + _on("gradient") + _on("optimizer_step"),
+            _on("loss")
+            + _on("loss_grad")
+            + _on("gradient")
+            + _on("optimizer_step")
+            + _on("schedule"),
             "a signature that does not fit the call",
             "Your function's arguments do not fit the call: {call}.",
         ),
         Mistake(
             "timeout",
-            _on("loss") + _on("loss_grad") + _on("gradient") + _on("optimizer_step"),
+            _on("loss")
+            + _on("loss_grad")
+            + _on("gradient")
+            + _on("optimizer_step")
+            + _on("schedule"),
             "a function that does not return (an endless loop)",
             "Your function did not return within the check's time budget of {budget} s: look "
             "for a loop whose condition never becomes false (a `while` whose variables never "
@@ -328,7 +338,11 @@ MISTAKES: dict[str, Mistake] = {
         ),
         Mistake(
             "base_exception",
-            _on("loss") + _on("loss_grad") + _on("gradient") + _on("optimizer_step"),
+            _on("loss")
+            + _on("loss_grad")
+            + _on("gradient")
+            + _on("optimizer_step")
+            + _on("schedule"),
             "sys.exit() or another BaseException raised",
             "Your function raised {name}, which is not an ordinary error: sys.exit() "
             "(SystemExit) ends a script and stops a notebook's kernel. Return the result "
@@ -336,7 +350,7 @@ MISTAKES: dict[str, Mistake] = {
         ),
         Mistake(
             "all_zero",
-            _on("loss") + _on("loss_grad") + _on("gradient"),
+            _on("loss") + _on("loss_grad") + _on("gradient") + _on("schedule"),
             "only zeros",
             "Your function returns only zeros: its body still needs the computation.",
         ),
@@ -348,7 +362,11 @@ MISTAKES: dict[str, Mistake] = {
         ),
         Mistake(
             "constant_factor",
-            _on("loss") + _on("loss_grad") + _on("gradient") + _on("optimizer_step"),
+            _on("loss")
+            + _on("loss_grad")
+            + _on("gradient")
+            + _on("optimizer_step")
+            + _on("schedule"),
             "off by a constant factor",
             "Your results are all {factor} times the expected ones: look for a missing or "
             "extra constant factor.",
@@ -565,6 +583,102 @@ MISTAKES: dict[str, Mistake] = {
             _on("optimizer_step"),
             "a result not shaped like theta",
             "Return the new theta, an array with the shape of theta.",
+        ),
+        # --- learning-rate schedules -------------------------------------
+        Mistake(
+            "schedule_one_step_ahead",
+            _on("schedule"),
+            "the schedule one step ahead (stepped before the optimizer)",
+            "Your rate at step t is the one of step t + 1, which is what a training loop gives "
+            "when it calls scheduler.step() before optimizer.step(): step 0 uses the starting "
+            "rate (0 at the start of a warm-up), and the schedule moves on after each "
+            "optimizer step.",
+        ),
+        Mistake(
+            "warmup_off_by_one",
+            _on("schedule", "warmup_cosine"),
+            "the warm-up one step off",
+            "Your warm-up is one step off: the rate is peak·t/warmup, 0 at step 0 and the peak "
+            "at step warmup, where the cosine starts (not peak·(t + 1)/warmup, nor "
+            "peak·t/(warmup − 1)).",
+        ),
+        Mistake(
+            "cosine_over_total",
+            _on("schedule", "warmup_cosine"),
+            "the cosine over the whole run instead of total − warmup",
+            "Your cosine is spread over the whole run: after the warm-up it has total − warmup "
+            "steps left, so its progress is (t − warmup)/(total − warmup), which goes from 0 "
+            "at the end of the warm-up to 1 at step total.",
+        ),
+        Mistake(
+            "decays_to_zero",
+            _on("schedule", "warmup_cosine"),
+            "a decay to 0 instead of min_lr",
+            "Your rate ends at 0 instead of min_lr: the cosine goes from the peak down to "
+            "min_lr, min_lr + ½(peak − min_lr)(1 + cos(π·progress)).",
+        ),
+        Mistake(
+            "cosine_amplitude",
+            _on("schedule", "warmup_cosine"),
+            "the cosine's amplitude peak instead of peak − min_lr",
+            "The cosine's amplitude is peak − min_lr, min_lr + ½(peak − min_lr)(1 + cos(π·"
+            "progress)): with ½·peak·(1 + cos) on top of min_lr the rate starts at "
+            "peak + min_lr.",
+        ),
+        Mistake(
+            "cosine_no_half",
+            _on("schedule", "warmup_cosine"),
+            "the ½ of the cosine missing",
+            "The ½ is missing: ½(1 + cos(π·progress)) goes from 1 to 0, while 1 + cos goes "
+            "from 2 to 0 and starts the decay at twice the peak.",
+        ),
+        Mistake(
+            "cosine_degrees",
+            _on("schedule", "warmup_cosine"),
+            "degrees instead of radians in the cosine",
+            "math.cos and np.cos take radians: the argument is π·progress (π at the end of the "
+            "decay), not 180·progress, and it needs no conversion with math.radians.",
+        ),
+        Mistake(
+            "step_decay_continuous",
+            _on("schedule", "step_decay"),
+            "a smooth decay instead of steps",
+            "Your rate decays at every step: a step decay keeps the rate for step_size steps, "
+            "peak·gamma**(step // step_size), with the integer division.",
+        ),
+        Mistake(
+            "step_decay_ceil",
+            _on("schedule", "step_decay"),
+            "the cut counted by rounding up",
+            "Your first cut comes at step 1: the number of cuts so far is step // step_size "
+            "(rounded down), so the rate stays at the peak for steps 0 to step_size − 1.",
+        ),
+        Mistake(
+            "step_size_ignored",
+            _on("schedule", "step_decay"),
+            "step_size ignored",
+            "Your rate is cut at every step: divide the step by step_size, "
+            "peak·gamma**(step // step_size).",
+        ),
+        Mistake(
+            "schedule_unstable",
+            _on("schedule"),
+            "inf/nan, an error or a warning where the rate is finite",
+            "Your function gave inf/nan or a NumPy warning where the rate is finite: look for "
+            "a division by zero (by warmup, or by total − warmup) or an overflow.",
+        ),
+        Mistake(
+            "warmup_division_by_zero",
+            _on("schedule", "warmup_cosine"),
+            "a division by warmup = 0",
+            "Your function divides by warmup, which is 0 when there is no warm-up: compute "
+            "step / warmup only when step < warmup.",
+        ),
+        Mistake(
+            "schedule_shape",
+            _on("schedule"),
+            "an array returned instead of a number",
+            "Return the rate of the one step asked for, a number, not an array of rates.",
         ),
     )
 }

@@ -23,12 +23,16 @@ is how a learning-rate schedule is written here.
 :func:`torch_equivalent` Keras's into PyTorch's), saying whether the two give
 the same steps and, where they cannot, what differs and by how much.
 
-The rules are in ``rules.py``, what they share in ``base.py``, and the
-translator in ``translate.py``. The formulas are those of Keras 3: the ``update_step`` methods of
+The rules are in ``rules.py``, what they share in ``base.py``, the
+translator in ``translate.py``, and Keras's learning-rate schedules
+(``ExponentialDecay``, ``CosineDecay``, ...) in :mod:`optlib.keras.schedules`.
+The formulas are those of Keras 3: the ``update_step`` methods of
 ``keras/src/optimizers/{sgd,rmsprop,adagrad,adam}.py`` and
 ``BaseOptimizer._apply_weight_decay``, which are the same in every release from
 3.0 to 3.16. Not modelled: gradient clipping, ``use_ema``, loss scaling,
-gradient accumulation, ``exclude_from_weight_decay`` and schedule objects.
+gradient accumulation and ``exclude_from_weight_decay``; a schedule object
+as ``learning_rate`` is not either (set ``opt.learning_rate = schedule(t)``
+before step :math:`t`).
 
 Examples
 --------
@@ -44,6 +48,7 @@ keras.optimizers.SGD(learning_rate=0.1, momentum=0.9, nesterov=False, weight_dec
 
 from __future__ import annotations
 
+from optlib.keras import schedules
 from optlib.keras.base import Optimizer
 from optlib.keras.rules import SGD, Adagrad, Adam, AdamW, RMSprop
 from optlib.keras.translate import Equivalent, equivalent, torch_equivalent
@@ -57,5 +62,6 @@ __all__ = [
     "Optimizer",
     "RMSprop",
     "equivalent",
+    "schedules",
     "torch_equivalent",
 ]
