@@ -12,21 +12,20 @@ usually one per *epoch* in PyTorch's examples; stepped once per batch
 (``fit(..., scheduler_interval="step")``), its step :math:`t` is Keras's
 :math:`t`, and several schedules then agree exactly:
 
-====================================================  =======================================
-Keras                                                 ``optlib.schedules`` (torch), lr ``a``
-====================================================  =======================================
-``ExponentialDecay(a, 1, g)``                         ``ExponentialLR(gamma=g)``
-``ExponentialDecay(a, s, g, staircase=True)``         ``StepLR(step_size=s, gamma=g)``
-``PiecewiseConstantDecay([b1, b2], [a, a*g, a*g*g])``  ``MultiStepLR([b1 + 1, b2 + 1], gamma=g)``
-``PolynomialDecay(a, T, end_learning_rate=0,          ``PolynomialLR(total_iters=T, power=p)``
-power=p)``
-``CosineDecay(a, T, alpha=m)``, :math:`t \le T`       ``CosineAnnealingLR(T_max=T, eta_min=a*m)``
-``CosineDecay(0.0, T - w, alpha=m / a,                ``warmup_cosine(opt, w, T, min_lr=m)``
-warmup_target=a, warmup_steps=w)``, :math:`t \le T`
-``CosineDecayRestarts(a, T0, t_mul=k, alpha=m)``      ``CosineAnnealingWarmRestarts(T_0=T0,
-                                                      T_mult=k, eta_min=a*m)``
-====================================================  =======================================
+* ``ExponentialDecay(a, 1, g)`` is ``ExponentialLR(gamma=g)``;
+* ``ExponentialDecay(a, s, g, staircase=True)`` is ``StepLR(step_size=s, gamma=g)``;
+* ``PiecewiseConstantDecay([b1, b2], [a, a*g, a*g*g])`` is
+  ``MultiStepLR(milestones=[b1 + 1, b2 + 1], gamma=g)``;
+* ``PolynomialDecay(a, T, end_learning_rate=0, power=p)`` is
+  ``PolynomialLR(total_iters=T, power=p)``;
+* ``CosineDecay(a, T, alpha=m)`` is ``CosineAnnealingLR(T_max=T, eta_min=a*m)``
+  up to step :math:`T`;
+* ``CosineDecay(0.0, T - w, alpha=m / a, warmup_target=a, warmup_steps=w)`` is
+  ``warmup_cosine(opt, w, T, min_lr=m)`` up to step :math:`T`;
+* ``CosineDecayRestarts(a, T0, t_mul=k, alpha=m)`` is
+  ``CosineAnnealingWarmRestarts(T_0=T0, T_mult=k, eta_min=a*m)``,
 
+each torch schedule built on an optimizer whose learning rate is ``a``.
 ``InverseTimeDecay`` has no torch class (``LambdaLR`` with its formula).
 Past the end of a decay Keras holds the last rate, where torch's cosine goes
 up again.

@@ -334,7 +334,7 @@ class LRScheduler:
 
     Parameters
     ----------
-    optimizer : Optimizer
+    optimizer : ~optlib.optimizers.Optimizer
         An optlib optimizer (``SGD``, ``Adam``, ...); its ``lr`` must be one number.
     last_epoch : int, default -1
         The index of the last step taken: -1 starts the schedule. Another value
@@ -344,7 +344,7 @@ class LRScheduler:
 
     Attributes
     ----------
-    optimizer : Optimizer
+    optimizer : ~optlib.optimizers.Optimizer
         The optimizer whose ``lr`` the schedule sets.
     last_epoch : int
         The step counter :math:`t`: 0 after construction, +1 at every :meth:`step`.

@@ -141,7 +141,7 @@ class SequentialLR(_Composite):
 
     Parameters
     ----------
-    optimizer : Optimizer
+    optimizer : ~optlib.optimizers.Optimizer
         The optimizer of every schedule. Building the sequence puts its ``lr``
         back to :math:`\alpha_0` and takes :math:`S_0`'s initial step again.
     schedulers : list of LRScheduler
@@ -276,7 +276,7 @@ class ChainedScheduler(_Composite):
     ----------
     schedulers : list of LRScheduler
         The schedules, all of one optimizer; not ReduceLROnPlateau.
-    optimizer : Optimizer, optional
+    optimizer : ~optlib.optimizers.Optimizer, optional
         Their optimizer (default: the first schedule's).
 
     Raises
@@ -372,7 +372,7 @@ def warmup_cosine(
 
     Parameters
     ----------
-    optimizer : Optimizer
+    optimizer : ~optlib.optimizers.Optimizer
         An optlib optimizer; its ``lr`` is :math:`\alpha_{\max}`.
     warmup : int
         :math:`w \ge 0`, the steps of the warm-up.

@@ -57,7 +57,7 @@ class CosineAnnealingLR(LRScheduler):
 
     Parameters
     ----------
-    optimizer : Optimizer
+    optimizer : ~optlib.optimizers.Optimizer
         An optlib optimizer.
     T_max : int
         :math:`T_{\max} \ge 1`, the steps from :math:`\alpha_0` down to :math:`\eta_{\min}`.
@@ -152,7 +152,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
 
     Parameters
     ----------
-    optimizer : Optimizer
+    optimizer : ~optlib.optimizers.Optimizer
         An optlib optimizer.
     T_0 : int
         :math:`T_0 \ge 1`, the length of the first period in steps.

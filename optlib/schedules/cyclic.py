@@ -60,7 +60,7 @@ class CyclicLR(LRScheduler):
 
     Parameters
     ----------
-    optimizer : Optimizer
+    optimizer : ~optlib.optimizers.Optimizer
         An optlib optimizer; building the schedule sets its ``lr`` to ``base_lr``
         (and its momentum to ``max_momentum``).
     base_lr : float
@@ -334,7 +334,7 @@ class OneCycleLR(LRScheduler):
 
     Parameters
     ----------
-    optimizer : Optimizer
+    optimizer : ~optlib.optimizers.Optimizer
         An optlib optimizer; building the schedule sets its ``lr`` (and momentum).
     max_lr : float
         :math:`\alpha_{\max} \ge 0`.

@@ -104,7 +104,7 @@ class LambdaLR(_LambdaScheduler):
 
     Parameters
     ----------
-    optimizer : Optimizer
+    optimizer : ~optlib.optimizers.Optimizer
         An optlib optimizer; its ``lr`` when the schedule is built is :math:`\alpha_0`.
     lr_lambda : callable
         :math:`\lambda`, a function of the step :math:`t = 0, 1, \ldots` that
@@ -165,7 +165,7 @@ class MultiplicativeLR(_LambdaScheduler):
 
     Parameters
     ----------
-    optimizer : Optimizer
+    optimizer : ~optlib.optimizers.Optimizer
         An optlib optimizer.
     lr_lambda : callable
         :math:`\lambda`, a function of the step :math:`t` that returns the factor
@@ -225,7 +225,7 @@ class StepLR(LRScheduler):
 
     Parameters
     ----------
-    optimizer : Optimizer
+    optimizer : ~optlib.optimizers.Optimizer
         An optlib optimizer.
     step_size : int
         :math:`s \ge 1`, the number of steps between two decays.
@@ -297,7 +297,7 @@ class MultiStepLR(LRScheduler):
 
     Parameters
     ----------
-    optimizer : Optimizer
+    optimizer : ~optlib.optimizers.Optimizer
         An optlib optimizer.
     milestones : iterable of int
         The steps :math:`M` at which to decay, integers >= 0. A step listed
@@ -390,7 +390,7 @@ class ConstantLR(LRScheduler):
 
     Parameters
     ----------
-    optimizer : Optimizer
+    optimizer : ~optlib.optimizers.Optimizer
         An optlib optimizer.
     factor : float, default 1/3
         :math:`f \in (0, 1]`.
@@ -475,7 +475,7 @@ class LinearLR(LRScheduler):
 
     Parameters
     ----------
-    optimizer : Optimizer
+    optimizer : ~optlib.optimizers.Optimizer
         An optlib optimizer.
     start_factor : float, default 1/3
         :math:`f_0 \in (0, 1]`, the factor at :math:`t = 0`.
@@ -565,7 +565,7 @@ class ExponentialLR(LRScheduler):
 
     Parameters
     ----------
-    optimizer : Optimizer
+    optimizer : ~optlib.optimizers.Optimizer
         An optlib optimizer.
     gamma : float
         :math:`\gamma \ge 0`, the factor of each step (above 1, the rate grows:
@@ -628,7 +628,7 @@ class PolynomialLR(LRScheduler):
 
     Parameters
     ----------
-    optimizer : Optimizer
+    optimizer : ~optlib.optimizers.Optimizer
         An optlib optimizer.
     total_iters : int, default 5
         :math:`T \ge 1`, the step at which the rate reaches 0.

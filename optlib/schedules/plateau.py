@@ -64,7 +64,7 @@ class ReduceLROnPlateau(LRScheduler):
 
     Parameters
     ----------
-    optimizer : Optimizer
+    optimizer : ~optlib.optimizers.Optimizer
         An optlib optimizer; the schedule starts from its ``lr`` and does not
         change it when built.
     mode : {"min", "max"}, default "min"

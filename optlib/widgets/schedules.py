@@ -311,8 +311,8 @@ def schedule_explorer(
     def setup() -> tuple[Figure, Values]:
         fig, (left, right) = plotting.side_by_side(2, height=3.4)
         _, rates = plotting.rate_curve_plot(
-            {"rate": np.zeros(2)}, ax=left, ylim=(0.0, 1.05), steps=steps, title=" "
-        )
+            {"rate": np.zeros(2)}, ax=left, ylim=(0.0, 1.05), steps=steps, title="Schedule"
+        )  # a fixed title: the controls say which schedule (text is slow to redraw)
         left.set_ylabel("learning rate / peak")
         with plotting.style():
             (raw,) = right.plot([], [], color=plotting.BLUE, linewidth=0.8, alpha=0.3)
@@ -334,7 +334,6 @@ def schedule_explorer(
             "smooth": smooth,
             "constant": constant,
             "status": status,
-            "left_title": left.title,
             "right_title": right.title,
         }
         return fig, artists
@@ -353,8 +352,6 @@ def schedule_explorer(
         artists["status"].set_text(
             plotting.diverged_text(r.history.steps) if r.history.diverged else ""
         )
-        warm = f", warm-up {int(warmup)} steps" if kind in _WITH_WARMUP else ""
-        artists["left_title"].set_text(f"{KINDS[kind]}: peak {number_text(peak)}{warm}")
         if r.history.diverged:
             artists["right_title"].set_text(f"{name}: {plotting.diverged_text(r.history.steps)}")
         else:
