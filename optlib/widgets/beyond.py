@@ -95,7 +95,7 @@ def newton_schulz_explorer(
     >>> explorer = newton_schulz_explorer(np.diag([1.0, 0.1, 0.01]), steps=[0, 5], mode="static")
     >>> len(explorer.frames)  # 3 coefficient choices × 2 step counts
     6
-    >>> explorer.alt_text(steps=5, coefficients=list(NS_COEFFICIENTS)[2])[-24:]
+    >>> explorer.alt_text(steps=5, coefficients=list(NS_COEFFICIENTS)[2])[-23:]
     'diverged after 4 steps.'
     """
     matrix = np.asarray(matrix, dtype=np.float64)
