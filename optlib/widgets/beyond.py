@@ -148,6 +148,7 @@ def newton_schulz_explorer(
         plot = artists["plot"]
         if isinstance(result, int):
             plot.set_values("after k steps", [], diverged_after=result)
+            plot.status.set_text(diverged_text(result))  # one moving line: no label in front
         else:
             plot.set_values("after k steps", result)
         artists["title"].set_text(f"{coefficients.split(' (')[0]}, k = {steps}")
