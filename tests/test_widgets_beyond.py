@@ -100,3 +100,93 @@ def test_static_mode_precomputes_every_frame_small():
 def test_bad_arguments_are_refused(kwargs, match):
     with pytest.raises(ValueError, match=match):
         widgets.newton_schulz_explorer(**kwargs, mode="live")
+
+
+# --- radam_explorer -------------------------------------------------------------------
+
+
+def _rectification_by_hand(beta2, t):
+    """ρ_t and r_t from Liu et al.'s formulas, written out again here."""
+    rho_inf = 2 / (1 - beta2) - 1
+    rho = rho_inf - 2 * t * beta2**t / (1 - beta2**t)
+    with np.errstate(invalid="ignore"):
+        r = np.sqrt((rho - 4) * (rho - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho))
+    return rho, r
+
+
+@pytest.fixture(scope="module")
+def radam_live():
+    from optlib.functions import Beale
+
+    return widgets.radam_explorer(
+        Beale(), [1.0, 1.5], lrs=[0.003, 0.1], betas2=[0.6, 0.999], steps=40, mode="live"
+    )
+
+
+def test_radam_rectification_is_drawn_from_the_first_adaptive_step(radam_live):
+    radam_live.set(lr=0.003, beta2=0.999)
+    line = radam_live.artists["rect"]
+    t = np.arange(1, 41)
+    rho, r = _rectification_by_hand(0.999, t)
+    first = int(t[rho > 5][0])
+    assert first == 6
+    np.testing.assert_array_equal(line.get_xdata(), t[first - 1 :])
+    np.testing.assert_allclose(line.get_ydata(), r[first - 1 :], rtol=1e-12)
+    assert list(radam_live.artists["switch"].get_xdata()) == [6, 6]
+    assert radam_live.artists["note"].get_text() == "adapts from step 6"
+
+
+def test_radam_with_a_small_beta2_never_adapts(radam_live):
+    radam_live.set(lr=0.003, beta2=0.6)  # ρ_∞ = 2/0.4 − 1 = 4 ≤ 5
+    assert len(radam_live.artists["rect"].get_xdata()) == 0
+    assert not radam_live.artists["switch"].get_visible()
+    assert "never adapts" in radam_live.alt_text(lr=0.003, beta2=0.6)
+
+
+def test_radam_first_steps_are_momentum_sgd(radam_live):
+    from optlib.functions import Beale
+
+    beale = Beale()
+    theta, m, losses = np.array([1.0, 1.5]), np.zeros(2), []
+    for t in range(1, 6):  # ρ_t ≤ 5: θ ← θ − α m̂_t
+        m = 0.9 * m + 0.1 * beale.grad(theta)
+        theta = theta - 0.003 * m / (1 - 0.9**t)
+        losses.append(beale(theta) - beale.min_value)
+    radam_live.set(lr=0.003, beta2=0.999)
+    drawn = radam_live.artists["losses"].lines[1].get_ydata()
+    np.testing.assert_allclose(drawn[1:6], losses, rtol=1e-10)
+
+
+def test_radam_divergence_is_said(radam_live):
+    radam_live.set(lr=0.1, beta2=0.999)
+    status = radam_live.artists["losses"].statuses[1].get_text()
+    assert status.startswith("RAdam: diverged after ")
+    assert "RAdam diverged after" in radam_live.alt_text(lr=0.1, beta2=0.999)
+    assert radam_live.artists["losses"].statuses[0].get_text() == ""  # Adam does not
+
+
+def test_radam_static_frames_are_small():
+    from optlib.functions import Beale
+
+    explorer = widgets.radam_explorer(
+        Beale(), [1.0, 1.5], lrs=[0.01, 0.1], betas2=[0.9, 0.999], steps=40, mode="static"
+    )
+    assert len(explorer.frames) == 4
+    assert all(frame.startswith(PNG) and len(frame) < FRAME_BUDGET for frame in explorer.frames)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"lrs": []}, "lrs"),
+        ({"lrs": [0.0]}, "lrs"),
+        ({"betas2": [1.0]}, "betas2"),
+        ({"beta1": 1.0}, "beta1"),
+        ({"steps": 0}, "steps"),
+    ],
+)
+def test_radam_bad_arguments_are_refused(kwargs, match):
+    from optlib.functions import Beale
+
+    with pytest.raises(ValueError, match=match):
+        widgets.radam_explorer(Beale(), [1.0, 1.5], mode="live", **kwargs)

@@ -1,10 +1,13 @@
-r"""Beyond Adam, explored: Muon's Newton–Schulz iteration, step by step.
+r"""Beyond Adam, explored: RAdam's rectification, and Muon's Newton–Schulz iteration.
 
-:func:`newton_schulz_explorer` shows the singular values of a matrix after
-:math:`k` Newton–Schulz steps (:func:`optlib.optimizers.newton_schulz`), for a
-choice of the quintic's coefficients: torch's, which push every singular value
-near 1 in a few steps; the classic cubic, which converges but slowly from
-small values; and coefficients too large, with which the iteration diverges.
+:func:`radam_explorer` runs RAdam and Adam side by side on a surface, with
+:math:`\beta_2` and the learning rate on controls, beside RAdam's rectification
+:math:`r_t` and the step from which it adapts. :func:`newton_schulz_explorer` shows
+the singular values of a matrix after :math:`k` Newton–Schulz steps
+(:func:`optlib.optimizers.newton_schulz`), for a choice of the quintic's
+coefficients: torch's, which push every singular value near 1 in a few steps;
+the classic cubic, which converges but slowly from small values; and
+coefficients too large, with which the iteration diverges.
 """
 
 from __future__ import annotations
@@ -17,11 +20,15 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from optlib import plotting
-from optlib.optimizers import newton_schulz
+from optlib._validation import check_positive_int
+from optlib.optimizers import Adam, RAdam, newton_schulz
+from optlib.optimizers.radam import rectification, sma_lengths
 from optlib.plotting.words import diverged_text, number_text
+from optlib.training import minimize
+from optlib.widgets.descent import start_point
 from optlib.widgets.engine import Explorer
 
-__all__ = ["NS_COEFFICIENTS", "newton_schulz_explorer"]
+__all__ = ["NS_COEFFICIENTS", "newton_schulz_explorer", "radam_explorer"]
 
 #: The coefficient choices the explorer offers by default: torch's quintic, the
 #: classic cubic :math:`(3\sigma - \sigma^3)/2`, and a quintic whose :math:`c` is too large.
@@ -184,3 +191,169 @@ def newton_schulz_explorer(
         alt=describe if alt is None else alt,
         mode=mode,
     )
+
+
+def radam_explorer(
+    fn: Any,
+    x0: Any,
+    *,
+    lrs: Sequence[float] = (0.003, 0.01, 0.03, 0.1),
+    betas2: Sequence[float] = (0.6, 0.9, 0.99, 0.999),
+    steps: int = 300,
+    beta1: float = 0.9,
+    caption: str | None = None,
+    alt: str | Callable[..., str] | None = None,
+    mode: str | None = None,
+) -> Explorer:
+    r"""RAdam beside Adam on a surface, :math:`\beta_2` and the learning rate on controls.
+
+    Left, the loss gap :math:`J(\theta_t) - J^*` of :class:`~optlib.optimizers.RAdam`
+    and of :class:`~optlib.optimizers.Adam` with the same ``betas`` and ``lr``
+    (:func:`optlib.minimize`), each run labelled "diverged after k steps" when it
+    blows up. Right, RAdam's rectification :math:`r_t` over the run, from the first
+    step at which :math:`\rho_t > 5` (a dashed line marks it); with
+    :math:`\beta_2 \le 2/3` that step never comes, and RAdam is momentum SGD throughout.
+
+    Parameters
+    ----------
+    fn : surface
+        A surface from :mod:`optlib.functions`, with ``min_value``.
+    x0 : array_like
+        Starting point.
+    lrs, betas2 : sequence of float
+        The controls' values: learning rates > 0, and :math:`\beta_2` in [0, 1).
+    steps : int
+        Steps of each run.
+    beta1 : float
+        :math:`\beta_1` of both optimizers.
+    caption, alt, mode
+        As for :class:`~optlib.widgets.engine.Explorer`; ``alt`` defaults to a
+        description of each frame.
+
+    Returns
+    -------
+    Explorer
+        With one more attribute, ``runs``: every run drawn, a
+        :class:`~optlib.training.Trajectory` under ``(name, lr, beta2)``, name
+        ``"Adam"`` or ``"RAdam"``.
+
+    Examples
+    --------
+    >>> from optlib.functions import Beale
+    >>> explorer = radam_explorer(Beale(), [1.0, 1.5], lrs=[0.01, 0.1], betas2=[0.9],
+    ...                           steps=50, mode="static")
+    >>> len(explorer.frames)
+    2
+    >>> explorer.alt_text(lr=0.1, beta2=0.9).split("; ")[1]
+    'RAdam diverged after 2 steps'
+    >>> explorer.runs["RAdam", 0.1, 0.9].diverged, explorer.runs["Adam", 0.1, 0.9].diverged
+    (True, False)
+    """
+    steps = check_positive_int("steps", steps)
+    x_start = start_point(fn, x0)
+    rates = [float(lr) for lr in lrs]
+    decays = [float(b) for b in betas2]
+    if not rates or not all(math.isfinite(lr) and lr > 0 for lr in rates):
+        raise ValueError(f"lrs must be non-empty learning rates > 0, got {list(lrs)!r}")
+    if not decays or not all(0 <= b < 1 for b in decays):
+        raise ValueError(f"betas2 must be non-empty values in [0, 1), got {list(betas2)!r}")
+    if not 0 <= float(beta1) < 1:
+        raise ValueError(f"beta1 must be in [0, 1), got {beta1!r}")
+    runs = {
+        (name, lr, b2): minimize(fn, x_start, opt, steps=steps, lr=lr, betas=(beta1, b2))
+        for name, opt in (("Adam", Adam), ("RAdam", RAdam))
+        for lr in rates
+        for b2 in decays
+    }
+    t_axis = np.arange(1, steps + 1)
+    curves: dict[float, tuple[np.ndarray, int | None]] = {}
+    for b2 in decays:
+        rho_inf, rho_t = sma_lengths(b2, t_axis)
+        adaptive = rho_t > 5
+        with np.errstate(invalid="ignore", divide="ignore"):
+            r_t = np.where(adaptive, rectification(rho_t, rho_inf), np.nan)
+        curves[b2] = (r_t, int(t_axis[np.argmax(adaptive)]) if adaptive.any() else None)
+    min_value = float(fn.min_value)
+    gaps = [float(v) - min_value for run in runs.values() for v in run.losses if math.isfinite(v)]
+    positive = [g for g in gaps if g > 0] or [1.0]
+    low = 10.0 ** math.floor(math.log10(max(min(positive), 1e-16)))
+    high = 10.0 ** math.ceil(math.log10(max(positive)) + 1)
+    high = min(high, 10.0 ** (math.ceil(math.log10(positive[0])) + 6))
+    surface_name = getattr(fn, "name", type(fn).__name__)
+
+    def setup() -> tuple[Figure, Any]:
+        fig, (left, right) = plotting.side_by_side(2)
+        _, losses = plotting.loss_plot(
+            ax=left,
+            n_runs=2,
+            labels=["Adam", "RAdam"],
+            colors=["#999999", plotting.BLUE],
+            min_value=min_value,
+            steps=steps,
+            ylim=(low, high),
+            title=f"{surface_name}",
+        )
+        with plotting.style():
+            (rect,) = right.plot([], [], color=plotting.BLUE, linewidth=1.8, zorder=3)
+            right.set(xlim=(0, steps), ylim=(0.0, 1.05), xlabel="step $t$")
+            right.set_ylabel("rectification $r_t$")
+            right.set_title("RAdam's rectification")
+            right.grid(True, which="major", color="#dddddd", linewidth=0.6)
+            switch = right.axvline(1.0, color=plotting.BLACK, linestyle="--", linewidth=0.9)
+            note = right.text(
+                0.97, 0.06, "", transform=right.transAxes, ha="right", va="bottom", fontsize=9
+            )
+        return fig, {"losses": losses, "rect": rect, "switch": switch, "note": note}
+
+    def update(artists: Any, lr: float, beta2: float) -> None:
+        for i, name in enumerate(("Adam", "RAdam")):
+            artists["losses"].set_run(i, runs[name, lr, beta2])
+        r_t, first = curves[beta2]
+        if first is None:
+            artists["rect"].set_data([], [])
+            artists["switch"].set_visible(False)
+            artists["note"].set_text("never adapts: rho_inf <= 5")
+        else:
+            artists["rect"].set_data(t_axis[first - 1 :], r_t[first - 1 :])
+            artists["switch"].set_visible(True)
+            artists["switch"].set_xdata([first, first])
+            artists["note"].set_text(f"adapts from step {first}")
+
+    def describe(lr: float, beta2: float) -> str:
+        parts = []
+        for name in ("Adam", "RAdam"):
+            run = runs[name, lr, beta2]
+            if run.diverged:
+                parts.append(f"{name} {diverged_text(run.steps)}")
+            else:
+                gap = float(run.losses[-1]) - min_value
+                parts.append(f"{name} ends {number_text(gap)} above the minimum")
+        r_t, first = curves[beta2]
+        tail = (
+            "RAdam never adapts (rho_infinity is at most 5)"
+            if first is None
+            else f"RAdam adapts from step {first}, its rectification reaching "
+            f"{number_text(np.nanmax(r_t))} by step {steps}"
+        )
+        return (
+            f"Adam and RAdam on the {surface_name} surface, learning rate {number_text(lr)}, "
+            f"beta_2 = {beta2:g}: " + "; ".join(parts) + "; " + tail + "."
+        )
+
+    if caption is None:
+        caption = (
+            f"RAdam and Adam (grey) with the same learning rate and betas on the {surface_name} "
+            "surface: the loss gap on a log axis (left), and RAdam's rectification r_t from "
+            "the step at which it starts to adapt, dashed (right)."
+        )
+    explorer = Explorer(
+        setup,
+        update,
+        {"lr": rates, "beta2": decays},
+        defaults={"lr": rates[0], "beta2": decays[-1]},
+        caption=caption,
+        alt=describe if alt is None else alt,
+        mode=mode,
+    )
+    explorer.runs = runs  # type: ignore[attr-defined]
+    return explorer
