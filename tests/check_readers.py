@@ -187,6 +187,20 @@ def my_rmsprop(
     return theta - lr * step
 
 
+def my_adamax(theta, grad, state, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
+              maximize=False, correct=True):  # fmt: skip
+    """torch.optim.Adamax's documented algorithm; correct=False forgets 1/(1 - beta1^t)."""
+    beta1, beta2 = betas
+    g = -grad if maximize else grad
+    if weight_decay:
+        g = g + weight_decay * theta
+    t = state["t"] = state.get("t", 0) + 1
+    m = state["m"] = beta1 * state.get("m", 0.0) + (1 - beta1) * g
+    u = state["u"] = np.maximum(beta2 * state.get("u", 0.0), np.abs(g) + eps)
+    step_size = lr / (1 - beta1**t) if correct else lr
+    return theta - step_size * m / u
+
+
 def my_adam(
     theta,
     grad,
@@ -631,6 +645,14 @@ OPTIMIZER_MISTAKES = {
 
 
 OPTIMIZER_MISTAKES_MORE = [
+    (
+        "adamax_no_bias_correction",
+        "adamax",
+        lambda theta, grad, state, lr, **hp: my_adamax(
+            theta, grad, state, lr, correct=False, **hp
+        ),
+        {"lr": 0.05},
+    ),
     ("eps_inside_sqrt", "rmsprop", rmsprop_with(eps_inside=True), {"lr": 0.01}),
     ("eps_inside_sqrt", "adam", adam_with(eps="inside"), {"lr": 0.1}),
     ("eps_inside_sqrt", "adamw", adamw_with(eps="inside", decay="decoupled"), {"lr": 0.1}),

@@ -40,8 +40,8 @@ The five checks
     ``y_pred``.
 ``optimizer_step(fn, name, **hyperparameters)``
     ``fn(theta, grad, state, **hyperparameters)`` performs one step of
-    ``"sgd"``, ``"adagrad"``, ``"rmsprop"``, ``"adam"`` or ``"adamw"`` with
-    ``torch.optim``'s rule, as described below.
+    ``"sgd"``, ``"adagrad"``, ``"rmsprop"``, ``"adam"``, ``"adamw"`` or
+    ``"adamax"`` with ``torch.optim``'s rule, as described below.
 ``gradient(fn, f, points=None)``
     ``fn(x)`` returns the gradient of the surface ``f`` (e.g.
     ``Rosenbrock()``) at the point ``x``, an array of shape ``(d,)``.

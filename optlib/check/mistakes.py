@@ -524,6 +524,13 @@ MISTAKES: dict[str, Mistake] = {
             "default betas about 3 times too long at first).",
         ),
         Mistake(
+            "adamax_no_bias_correction",
+            _on("optimizer_step", "adamax"),
+            "no bias correction of the first moment",
+            "Adamax divides its step size by 1 − β₁ᵗ, the first moment's bias correction, "
+            "as Adam does: α/(1 − β₁ᵗ) · m/u. Only u, a maximum, needs no correction.",
+        ),
+        Mistake(
             "adam_step_count",
             _on("optimizer_step", "adam", "adamw"),
             "bias correction with the wrong step count",

@@ -12,5 +12,5 @@ __all__ = ["CROSS_ENTROPIES", "LOSS_NAMES", "OPTIMIZER_NAMES", "REDUCTIONS", "SC
 
 LOSS_NAMES = ("mse", "mae", "huber", "bce", "cce", "sparse_cce")
 CROSS_ENTROPIES = ("bce", "cce", "sparse_cce")  # the losses that take from_logits
-OPTIMIZER_NAMES = ("sgd", "adagrad", "rmsprop", "adam", "adamw")
+OPTIMIZER_NAMES = ("sgd", "adagrad", "rmsprop", "adam", "adamw", "adamax")
 SCHEDULE_KINDS = ("warmup_cosine", "step_decay")  # the schedules check.schedule knows

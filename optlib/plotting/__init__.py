@@ -13,6 +13,7 @@ Each module holds one kind of figure:
 :mod:`~optlib.plotting.learning_rates`   figures over a range of learning rates
 :mod:`~optlib.plotting.schedules`        learning-rate schedules, and the range test
 :mod:`~optlib.plotting.maps`             heat maps over two hyper-parameters
+:mod:`~optlib.plotting.beyond`           panel grids, singular values, optimizer state sizes
 :mod:`~optlib.plotting.loss_figures`     fits with an outlier, loss curves, decision regions
 :mod:`~optlib.plotting.finite`           the cuts and clips that keep NaN and inf out
 :mod:`~optlib.plotting.words`            numbers and runs put into words, for alt texts
@@ -41,6 +42,13 @@ Examples
 'Path of 3 points from (-1.5, 2) to (0, 0.5).'
 """
 
+from optlib.plotting.beyond import (
+    SingularValuePlot,
+    StateSizePlot,
+    panel_grid,
+    singular_value_plot,
+    state_size_plot,
+)
 from optlib.plotting.curves import (
     CoordinatePlot,
     LossPlot,
@@ -124,6 +132,8 @@ __all__ = [
     "RateCurvePlot",
     "RateMap",
     "SeriesPlot",
+    "SingularValuePlot",
+    "StateSizePlot",
     "TrajectoryOverlay",
     "contour_plot",
     "coordinate_plot",
@@ -138,6 +148,7 @@ __all__ = [
     "loss_curves_plot",
     "loss_map_plot",
     "loss_plot",
+    "panel_grid",
     "range_test_plot",
     "rate_curve_plot",
     "rate_map_plot",
@@ -145,6 +156,8 @@ __all__ = [
     "runs_side_by_side",
     "series_plot",
     "side_by_side",
+    "singular_value_plot",
+    "state_size_plot",
     "style",
     "surface_plot",
     "trajectory_plot",
