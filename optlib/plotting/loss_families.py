@@ -235,6 +235,14 @@ class IntervalPlot:
         The share of the data points inside each fit's band (edges included).
     level : float
     artists : list of Artist
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.array([0.0, 0.5, 1.0])
+    >>> fig, plot = interval_plot(x, x + np.array([0.0, 0.3, 0.0]), {"fit": (x, np.full(3, 0.1))})
+    >>> plot.coverage  # the middle point lies 3 standard deviations away
+    {'fit': 0.6666666666666666}
     """
 
     def __init__(
