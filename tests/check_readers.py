@@ -420,7 +420,52 @@ LOSS_MISTAKES = {
         lambda z, y: correct_grad("bce", False, "mean")(sigmoid(z), y),
     ),
     "grad_shape": ("loss_grad", "mse", {}, lambda p, y: np.mean(2 * (p - y))),
+    "kl_reversed": (
+        "loss",
+        "kl_div",
+        {"reduction": "batchmean"},
+        lambda log_q, p: np.sum(np.exp(log_q) * (log_q - np.log(p))) / len(p),
+    ),
+    "hinge_no_margin": ("loss", "hinge", {}, lambda s, y: np.mean(np.maximum(0, -y * s))),
+    "hinge_kink": ("loss_grad", "hinge", {}, lambda s, y: np.where(y * s <= 1, -y, 0.0) / s.size),
 }
+
+
+def kl_terms(log_q, p):
+    """A reader's KL terms p (log p - log q), with 0 log 0 = 0, from the formula."""
+    safe_p = np.where(p > 0, p, 1.0)
+    return np.where(p > 0, p * (np.log(safe_p) - log_q), 0.0)
+
+
+def correct_kl(reduction):
+    """A reader's kl_div(log_q, p), PyTorch's reductions."""
+
+    def kl(log_q, p):
+        terms = kl_terms(log_q, p)
+        return np.sum(terms) / len(p) if reduction == "batchmean" else reduce(terms, reduction)
+
+    return kl
+
+
+def correct_kl_grad(reduction):
+    """A reader's gradient of kl_div with respect to log_q: -p, divided as the reduction."""
+
+    def grad(log_q, p):
+        if reduction == "batchmean":
+            return -p / len(p)
+        return -p * scale(log_q, reduction)
+
+    return grad
+
+
+def correct_hinge(reduction):
+    """A reader's hinge loss max(0, 1 - y s) for labels in {-1, 1}."""
+    return lambda s, y: reduce(np.maximum(0.0, 1 - y * s), reduction)
+
+
+def correct_hinge_grad(reduction):
+    """A reader's hinge gradient: -y inside the margin (y s < 1), 0 on and beyond it."""
+    return lambda s, y: np.where(y * s < 1, -y, 0.0) * scale(s, reduction)
 
 
 LOSS_GRAD_EXTRA = [

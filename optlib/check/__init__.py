@@ -33,7 +33,9 @@ The five checks
     ``fn(y_pred, y_true)`` returns the loss: a number for ``"mean"`` and
     ``"sum"``, the per-element (per-example for CCE) losses for ``"none"``.
     ``name`` is one of ``"mse"``, ``"mae"``, ``"huber"``, ``"bce"``,
-    ``"cce"``, ``"sparse_cce"``, as in :mod:`optlib.losses`.
+    ``"cce"``, ``"sparse_cce"``, ``"kl_div"`` (called as ``fn(log_q, p)``,
+    with ``reduction="batchmean"`` too) or ``"hinge"`` (labels -1 and 1), as
+    in :mod:`optlib.losses`.
 ``loss_grad(fn, name, from_logits=False, reduction="mean")``
     ``fn(y_pred, y_true)`` returns the gradient of that loss with respect to
     ``y_pred`` (the logits when ``from_logits=True``): an array shaped like

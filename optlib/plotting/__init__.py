@@ -15,6 +15,7 @@ Each module holds one kind of figure:
 :mod:`~optlib.plotting.maps`             heat maps over two hyper-parameters
 :mod:`~optlib.plotting.beyond`           panel grids, singular values, optimizer state sizes
 :mod:`~optlib.plotting.loss_figures`     fits with an outlier, loss curves, decision regions
+:mod:`~optlib.plotting.loss_families`    a loss over one of its settings; predicted intervals
 :mod:`~optlib.plotting.finite`           the cuts and clips that keep NaN and inf out
 :mod:`~optlib.plotting.words`            numbers and runs put into words, for alt texts
 =======================================  ===============================================
@@ -58,6 +59,7 @@ from optlib.plotting.curves import (
     series_plot,
 )
 from optlib.plotting.learning_rates import final_loss_vs_lr_plot, rate_plot
+from optlib.plotting.loss_families import FamilyPlot, IntervalPlot, family_plot, interval_plot
 from optlib.plotting.loss_figures import (
     DecisionPlot,
     FitLinesPlot,
@@ -124,7 +126,9 @@ __all__ = [
     "CoordinatePlot",
     "CurvePlot",
     "DecisionPlot",
+    "FamilyPlot",
     "FitLinesPlot",
+    "IntervalPlot",
     "LossCurvesPlot",
     "LossPlot",
     "Panels",
@@ -140,9 +144,11 @@ __all__ = [
     "curve_plot",
     "decision_plot",
     "diverged_text",
+    "family_plot",
     "final_loss_vs_lr_plot",
     "fit_lines_plot",
     "history_plot",
+    "interval_plot",
     "landscape_plot",
     "loss_curve",
     "loss_curves_plot",
