@@ -30,8 +30,8 @@ from optlib.widgets.engine import Explorer
 
 __all__ = ["NS_COEFFICIENTS", "newton_schulz_explorer", "radam_explorer"]
 
-#: The coefficient choices the explorer offers by default: torch's quintic, the
-#: classic cubic :math:`(3\sigma - \sigma^3)/2`, and a quintic whose :math:`c` is too large.
+#: The coefficient choices the explorer offers by default (torch's quintic, the
+#: classic cubic :math:`(3\sigma - \sigma^3)/2`, and a quintic whose :math:`c` is too large).
 NS_COEFFICIENTS: dict[str, tuple[float, float, float]] = {
     "torch's quintic (3.4445, −4.775, 2.0315)": (3.4445, -4.775, 2.0315),
     "cubic (1.5, −0.5, 0)": (1.5, -0.5, 0.0),
