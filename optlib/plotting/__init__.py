@@ -13,6 +13,7 @@ Each module holds one kind of figure:
 :mod:`~optlib.plotting.learning_rates`   figures over a range of learning rates
 :mod:`~optlib.plotting.schedules`        learning-rate schedules, and the range test
 :mod:`~optlib.plotting.maps`             heat maps over two hyper-parameters
+:mod:`~optlib.plotting.comparison`       optimizers compared over seeds, one row each
 :mod:`~optlib.plotting.loss_figures`     fits with an outlier, loss curves, decision regions
 :mod:`~optlib.plotting.finite`           the cuts and clips that keep NaN and inf out
 :mod:`~optlib.plotting.words`            numbers and runs put into words, for alt texts
@@ -41,6 +42,7 @@ Examples
 'Path of 3 points from (-1.5, 2) to (0, 0.5).'
 """
 
+from optlib.plotting.comparison import comparison_plot
 from optlib.plotting.curves import (
     CoordinatePlot,
     LossPlot,
@@ -125,6 +127,7 @@ __all__ = [
     "RateMap",
     "SeriesPlot",
     "TrajectoryOverlay",
+    "comparison_plot",
     "contour_plot",
     "coordinate_plot",
     "curve_plot",
