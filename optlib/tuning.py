@@ -48,6 +48,7 @@ __all__ = [
     "SOLVED",
     "Split",
     "best_rate",
+    "hidden_matrices",
     "nearest_minimum",
     "random_starts",
     "score",
