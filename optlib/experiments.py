@@ -635,7 +635,13 @@ class NetworkSweep:
 
     Examples
     --------
-    See :func:`network_sweep`.
+    >>> import numpy as np
+    >>> from optlib import SGD
+    >>> X = np.array([[0.0, 1.0], [1.0, 0.0]] * 8); y = np.array([0, 1] * 8)
+    >>> result = network_sweep([2, 3, 2], X, y, SGD, [0.1, 1.0], seeds=[0, 1, 2], epochs=2,
+    ...                        batch_size=4)
+    >>> result.diverged.shape, [p.shape for p in result.params]
+    ((2, 3), [(2, 3, 2, 3), (2, 3, 1, 3), (2, 3, 3, 2), (2, 3, 1, 2)])
     """
 
     lrs: np.ndarray
