@@ -392,6 +392,13 @@ class Split:
         ``adjust_lr_fn="match_rms_adamw"``, which scales Muon's step to the
         size of AdamW's (Liu et al. 2025), so the notebook passes that.
 
+    Notes
+    -----
+    ``Split`` has what :func:`optlib.fit` and
+    :func:`optlib.experiments.network_sweep` use (``step`` and a writable
+    ``lr``) and no more: no ``state_dict``. To save or inspect the state, use
+    the two optimizers in ``optimizers``.
+
     Attributes
     ----------
     optimizers : tuple
