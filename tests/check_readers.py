@@ -187,6 +187,20 @@ def my_rmsprop(
     return theta - lr * step
 
 
+def my_adamax(theta, grad, state, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
+              maximize=False, correct=True):  # fmt: skip
+    """torch.optim.Adamax's documented algorithm; correct=False forgets 1/(1 - beta1^t)."""
+    beta1, beta2 = betas
+    g = -grad if maximize else grad
+    if weight_decay:
+        g = g + weight_decay * theta
+    t = state["t"] = state.get("t", 0) + 1
+    m = state["m"] = beta1 * state.get("m", 0.0) + (1 - beta1) * g
+    u = state["u"] = np.maximum(beta2 * state.get("u", 0.0), np.abs(g) + eps)
+    step_size = lr / (1 - beta1**t) if correct else lr
+    return theta - step_size * m / u
+
+
 def my_adam(
     theta,
     grad,
@@ -406,7 +420,52 @@ LOSS_MISTAKES = {
         lambda z, y: correct_grad("bce", False, "mean")(sigmoid(z), y),
     ),
     "grad_shape": ("loss_grad", "mse", {}, lambda p, y: np.mean(2 * (p - y))),
+    "kl_reversed": (
+        "loss",
+        "kl_div",
+        {"reduction": "batchmean"},
+        lambda log_q, p: np.sum(np.exp(log_q) * (log_q - np.log(p))) / len(p),
+    ),
+    "hinge_no_margin": ("loss", "hinge", {}, lambda s, y: np.mean(np.maximum(0, -y * s))),
+    "hinge_kink": ("loss_grad", "hinge", {}, lambda s, y: np.where(y * s <= 1, -y, 0.0) / s.size),
 }
+
+
+def kl_terms(log_q, p):
+    """A reader's KL terms p (log p - log q), with 0 log 0 = 0, from the formula."""
+    safe_p = np.where(p > 0, p, 1.0)
+    return np.where(p > 0, p * (np.log(safe_p) - log_q), 0.0)
+
+
+def correct_kl(reduction):
+    """A reader's kl_div(log_q, p), PyTorch's reductions."""
+
+    def kl(log_q, p):
+        terms = kl_terms(log_q, p)
+        return np.sum(terms) / len(p) if reduction == "batchmean" else reduce(terms, reduction)
+
+    return kl
+
+
+def correct_kl_grad(reduction):
+    """A reader's gradient of kl_div with respect to log_q: -p, divided as the reduction."""
+
+    def grad(log_q, p):
+        if reduction == "batchmean":
+            return -p / len(p)
+        return -p * scale(log_q, reduction)
+
+    return grad
+
+
+def correct_hinge(reduction):
+    """A reader's hinge loss max(0, 1 - y s) for labels in {-1, 1}."""
+    return lambda s, y: reduce(np.maximum(0.0, 1 - y * s), reduction)
+
+
+def correct_hinge_grad(reduction):
+    """A reader's hinge gradient: -y inside the margin (y s < 1), 0 on and beyond it."""
+    return lambda s, y: np.where(y * s < 1, -y, 0.0) * scale(s, reduction)
 
 
 LOSS_GRAD_EXTRA = [
@@ -631,6 +690,14 @@ OPTIMIZER_MISTAKES = {
 
 
 OPTIMIZER_MISTAKES_MORE = [
+    (
+        "adamax_no_bias_correction",
+        "adamax",
+        lambda theta, grad, state, lr, **hp: my_adamax(
+            theta, grad, state, lr, correct=False, **hp
+        ),
+        {"lr": 0.05},
+    ),
     ("eps_inside_sqrt", "rmsprop", rmsprop_with(eps_inside=True), {"lr": 0.01}),
     ("eps_inside_sqrt", "adam", adam_with(eps="inside"), {"lr": 0.1}),
     ("eps_inside_sqrt", "adamw", adamw_with(eps="inside", decay="decoupled"), {"lr": 0.1}),

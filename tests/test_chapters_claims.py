@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from optlib import SGD, DoubleWell, LinearRegression, RMSprop, fit, minimize, mse
+from optlib import SGD, Adam, DoubleWell, LinearRegression, RMSprop, fit, minimize, mse
 from optlib.datasets import load_penguins, standardize
 from optlib.experiments import iterates
 
@@ -87,3 +87,52 @@ def test_centered_rmsprop_on_a_steady_slope_stops_accelerating():
     assert np.all(np.isfinite(steps)) and steps.max() <= 0.01 / 1e-8
     assert np.allclose(steps[3700:], steps[-1], rtol=1e-6)
     assert steps[-1] > 1e4 * steps[0]  # it did accelerate, a lot, first
+
+
+# The four corrections the expert's review listed (issue 16). Each old sentence is
+# quoted; each test measures what the sentence claimed and fails on the old wording.
+
+
+def test_naive_sigmoid_at_800_underflows_and_overflows_only_at_minus_800():
+    """Old (losses): BCE "returns infinity … for z = 800 (where the exponential overflowed)".
+    At z = 800 nothing overflows: e^{-800} underflows to 0, σ rounds to 1 and log(1 − σ)
+    is −∞; the overflow happens at z = −800, where e^{800} = ∞ gives σ = 0."""
+    with np.errstate(over="raise", under="ignore"):
+        sigma_800 = 1.0 / (1.0 + np.exp(-800.0))  # no FloatingPointError: no overflow here
+        with pytest.raises(FloatingPointError):
+            1.0 / (1.0 + np.exp(800.0))
+    assert sigma_800 == 1.0 and np.exp(-800.0) == 0.0
+    with np.errstate(divide="ignore"):
+        assert np.log(1.0 - sigma_800) == -np.inf
+
+
+def test_adam_can_step_more_than_kingma_and_bas_bound():
+    """Old (Adam): the step "can be longer, but not by much … α(1−β₁)/√(1−β₂), which Kingma
+    and Ba give as the upper bound", and "no sequence of gradients does worse". 5,000 zero
+    gradients followed by gradients growing 11 % a step make Adam (defaults) step over 7α,
+    more than twice that bound (3.16α)."""
+    gradients = [0.0] * 5000 + [1.11**k for k in range(300)]
+    steps = np.abs(np.diff(iterates(Adam, gradients, lr=1.0)[:, 0]))
+    old_bound = (1 - 0.9) / np.sqrt(1 - 0.999)
+    assert steps.max() > 7.2 > 2 * old_bound
+
+
+def test_adam_on_zero_mean_noise_steps_much_shorter_than_alpha():
+    """Old (Adam, pitfalls): "with noisy gradients each step stays about α long". On
+    zero-mean Gaussian gradients the mean step is about 0.18α and its RMS about
+    √((1−β₁)/(1+β₁))·α ≈ 0.23α, the RMS of the first moment over that of the gradient."""
+    noise = np.random.default_rng(0).standard_normal(20_000)
+    steps = np.abs(np.diff(iterates(Adam, list(noise), lr=1.0)[:, 0]))[1000:]
+    predicted_rms = np.sqrt((1 - 0.9) / (1 + 0.9))
+    assert np.sqrt(np.mean(steps**2)) == pytest.approx(predicted_rms, rel=0.05)
+    assert 0.15 < steps.mean() < 0.22  # nowhere near 1
+
+
+def test_pytorchs_rmsprop_default_rate_is_001_not_01():
+    """Old (RMSProp): "with α = 0.1 (the default)". 0.1 was the widget's starting rate;
+    PyTorch's RMSprop, and optlib's with it, default to lr = 0.01."""
+    import inspect
+
+    assert inspect.signature(RMSprop).parameters["lr"].default == 0.01
+    torch = pytest.importorskip("torch")
+    assert inspect.signature(torch.optim.RMSprop).parameters["lr"].default == 0.01

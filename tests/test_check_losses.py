@@ -14,7 +14,12 @@ from check_readers import (
     LOSS_MISTAKES,
     assert_caught,
     correct_grad,
+    correct_hinge,
+    correct_hinge_grad,
+    correct_kl,
+    correct_kl_grad,
     correct_loss,
+    kl_terms,
     sum_over_classes_then_mean,
 )
 
@@ -121,3 +126,54 @@ def test_unstable_hint_is_added_to_a_matched_mistake():
     result = check.loss(fn, "bce", from_logits=True)
     assert result.mistake == "sum_not_mean"
     assert MISTAKES["unstable_bce_logits"].hint in result.hint
+
+
+# --- kl_div and hinge ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("reduction", ["batchmean", "mean", "sum", "none"])
+def test_correct_kl_divergence_passes(reduction):
+    assert check.loss(correct_kl(reduction), "kl_div", reduction=reduction), reduction
+    assert check.loss_grad(correct_kl_grad(reduction), "kl_div", reduction=reduction)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_correct_hinge_passes(reduction):
+    assert check.loss(correct_hinge(reduction), "hinge", reduction=reduction)
+    assert check.loss_grad(correct_hinge_grad(reduction), "hinge", reduction=reduction)
+
+
+def test_batchmean_is_for_kl_div_only():
+    with pytest.raises(ValueError, match="reduction"):
+        check.loss(correct_hinge("mean"), "hinge", reduction="batchmean")
+
+
+def test_kl_mean_instead_of_batchmean_is_the_mean_over_classes():
+    """PyTorch's "mean" divides by n·C: the KL divergence divided by the number of classes."""
+    result = check.loss(correct_kl("mean"), "kl_div", reduction="batchmean")
+    assert_caught(result, "mean_over_classes")
+    result = check.loss_grad(correct_kl_grad("mean"), "kl_div", reduction="batchmean")
+    assert_caught(result, "grad_divided_by_nC")
+
+
+def test_kl_without_the_zero_convention_is_unstable():
+    """p log p at p = 0 gives nan in NumPy (0 times -inf): the case of zero targets fails."""
+
+    def naive(log_q, p):
+        return np.sum(p * (np.log(p) - log_q)) / len(p)
+
+    result = check.loss(naive, "kl_div", reduction="batchmean")
+    assert_caught(result, "unstable")
+    failing = [case.name for case in result.cases if not case.passed]
+    assert failing == ["target probabilities of exactly 0 (0·log 0 = 0)"]
+
+
+def test_kl_cases_match_torch():
+    """The reference on the check's own cases, against PyTorch's kl_div (a closed form too)."""
+    torch = pytest.importorskip("torch")
+    from optlib.check.loss_cases import loss_cases, loss_spec
+
+    for case in loss_cases(loss_spec("kl_div", False, "batchmean", 1.0)):
+        log_q, p = (torch.tensor(a, dtype=torch.float64) for a in (case.y_pred, case.y_true))
+        expected = torch.nn.functional.kl_div(log_q, p, reduction="batchmean").item()
+        assert np.isclose(np.sum(kl_terms(case.y_pred, case.y_true)) / len(p), expected)

@@ -22,6 +22,7 @@ from check_readers import (
     ignores_weight_decay,
     my_adagrad,
     my_adam,
+    my_adamax,
     my_adamw,
     my_rmsprop,
     my_sgd,
@@ -67,6 +68,9 @@ OPTIMIZER_SETTINGS = [
         my_adamw,
         {"lr": 0.05, "amsgrad": True, "weight_decay": 0.05, "betas": (0.85, 0.995)},
     ),
+    ("adamax", my_adamax, {"lr": 0.1}),
+    ("adamax", my_adamax, {"lr": 0.02, "betas": (0.8, 0.99), "weight_decay": 0.1}),
+    ("adamax", my_adamax, {"lr": 0.05, "eps": 1e-6, "maximize": True}),
 ]
 
 
@@ -117,6 +121,7 @@ def test_lr_is_passed_even_when_not_given():
         ("RMSprop", {"lr": 0.01, "momentum": 0.5, "centered": True}),
         ("Adam", {"lr": 0.05, "amsgrad": True}),
         ("AdamW", {"lr": 0.05, "weight_decay": 0.1}),
+        ("Adamax", {"lr": 0.05, "weight_decay": 0.01}),
     ],
 )
 def test_torch_optim_itself_passes(name, hyperparameters):

@@ -33,15 +33,17 @@ The five checks
     ``fn(y_pred, y_true)`` returns the loss: a number for ``"mean"`` and
     ``"sum"``, the per-element (per-example for CCE) losses for ``"none"``.
     ``name`` is one of ``"mse"``, ``"mae"``, ``"huber"``, ``"bce"``,
-    ``"cce"``, ``"sparse_cce"``, as in :mod:`optlib.losses`.
+    ``"cce"``, ``"sparse_cce"``, ``"kl_div"`` (called as ``fn(log_q, p)``,
+    with ``reduction="batchmean"`` too) or ``"hinge"`` (labels -1 and 1), as
+    in :mod:`optlib.losses`.
 ``loss_grad(fn, name, from_logits=False, reduction="mean")``
     ``fn(y_pred, y_true)`` returns the gradient of that loss with respect to
     ``y_pred`` (the logits when ``from_logits=True``): an array shaped like
     ``y_pred``.
 ``optimizer_step(fn, name, **hyperparameters)``
     ``fn(theta, grad, state, **hyperparameters)`` performs one step of
-    ``"sgd"``, ``"adagrad"``, ``"rmsprop"``, ``"adam"`` or ``"adamw"`` with
-    ``torch.optim``'s rule, as described below.
+    ``"sgd"``, ``"adagrad"``, ``"rmsprop"``, ``"adam"``, ``"adamw"`` or
+    ``"adamax"`` with ``torch.optim``'s rule, as described below.
 ``gradient(fn, f, points=None)``
     ``fn(x)`` returns the gradient of the surface ``f`` (e.g.
     ``Rosenbrock()``) at the point ``x``, an array of shape ``(d,)``.

@@ -21,7 +21,9 @@ from optlib.check.names import CROSS_ENTROPIES, LOSS_NAMES, REDUCTIONS
 from optlib.losses import (
     BinaryCrossEntropy,
     CategoricalCrossEntropy,
+    Hinge,
     Huber,
+    KLDivergence,
     Loss,
     MeanAbsoluteError,
     MeanSquaredError,
@@ -41,8 +43,8 @@ class LossSpec:
 
     @property
     def family(self) -> str:
-        """The cross-entropy's name, or ``"regression"`` for MSE, MAE and Huber."""
-        return self.name if self.name in CROSS_ENTROPIES else "regression"
+        """The loss's name, or ``"regression"`` for MSE, MAE and Huber."""
+        return "regression" if self.name in _REGRESSION else self.name
 
     def other(self, from_logits: bool) -> Loss:
         """The same loss read the other way (probabilities <-> logits)."""
@@ -56,7 +58,10 @@ _LOSS_CLASSES: dict[str, type[Loss]] = {
     "bce": BinaryCrossEntropy,
     "cce": CategoricalCrossEntropy,
     "sparse_cce": SparseCategoricalCrossEntropy,
+    "kl_div": KLDivergence,
+    "hinge": Hinge,
 }
+_REGRESSION = ("mse", "mae", "huber")
 
 # The Huber cases are built around delta (residuals of about 1.5 delta): outside
 # this range they would overflow, or round every residual to 0 and compare nothing.
@@ -73,7 +78,10 @@ def loss_spec(name: Any, from_logits: Any, reduction: Any, delta: Any) -> LossSp
             f'from_logits applies to the cross-entropies ("bce", "cce", "sparse_cce"), '
             f'not to "{name}"'
         )
-    reduction = one_of("reduction", reduction, REDUCTIONS)
+    # kl_div also takes "batchmean", the mean over the rows (examples), as PyTorch's does.
+    reduction = one_of(
+        "reduction", reduction, (*REDUCTIONS, "batchmean") if name == "kl_div" else REDUCTIONS
+    )
     if (
         isinstance(delta, bool | np.bool_)
         or not isinstance(delta, numbers.Real)
@@ -128,6 +136,51 @@ def loss_cases(spec: LossSpec) -> list[LossCase]:
             LossCase("a single prediction", *regression(1)),
             LossCase("a 4×3 batch in float32", *regression((4, 3), f32)),
             LossCase("perfect predictions (all residuals 0)", same.copy(), same.copy()),
+        ]
+
+    if spec.family == "kl_div":
+
+        def distributions(n: int, n_classes: int, dtype: Any = np.float64) -> tuple:
+            logits = rng.normal(scale=2.0, size=(n, n_classes))
+            shifted = logits - logits.max(axis=1, keepdims=True)
+            log_q = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+            p = rng.dirichlet(np.ones(n_classes), size=n)
+            return log_q.astype(dtype), p.astype(dtype)
+
+        return [
+            LossCase("4 distributions over 3 outcomes", *distributions(4, 3)),
+            LossCase("1 distribution over 5 outcomes", *distributions(1, 5)),
+            LossCase("6 distributions over 2 outcomes", *distributions(6, 2)),
+            LossCase("4 distributions over 3 outcomes in float32", *distributions(4, 3, f32)),
+            LossCase(
+                "target probabilities of exactly 0 (0·log 0 = 0)",
+                np.log(np.array([[0.2, 0.3, 0.5], [1e-30, 0.5, 0.5 - 1e-30]])),
+                np.array([[0.0, 0.5, 0.5], [0.0, 0.0, 1.0]]),
+            ),
+        ]
+
+    if spec.family == "hinge":
+
+        def scored(shape: Any, dtype: Any = np.float64) -> tuple[np.ndarray, np.ndarray]:
+            scores = rng.normal(scale=1.5, size=shape)
+            labels = rng.choice([-1.0, 1.0], size=shape)
+            return scores.astype(dtype), labels.astype(dtype)
+
+        return [
+            LossCase("5 scores", *scored(5)),
+            LossCase("a 4×3 batch", *scored((4, 3))),
+            LossCase("a single score", *scored(1)),
+            LossCase("a 4×3 batch in float32", *scored((4, 3), f32)),
+            LossCase(
+                "scores exactly on the margin (y·s = 1) and beyond it",
+                np.array([1.0, -1.0, 2.0, -0.5]),
+                np.array([1.0, -1.0, 1.0, 1.0]),
+            ),
+            LossCase(
+                "huge scores (±1e4)",
+                np.array([1e4, -1e4, 1e4, -1e4]),
+                np.array([1.0, 1.0, -1.0, -1.0]),
+            ),
         ]
 
     if spec.family == "bce":

@@ -56,6 +56,20 @@ def loss_value_mutants(spec: LossSpec) -> list[tuple[str, MutantFn]]:
         mutants.append(("log_base", lambda p, y: value(p, y) / np.log(2)))
     if family in ("cce", "sparse_cce") and reduction == "mean":
         mutants.append(("mean_over_classes", lambda p, y: value(p, y) / p.shape[1]))
+    if spec.name == "kl_div":
+        if reduction == "batchmean":
+            mutants.append(("mean_over_classes", lambda p, y: value(p, y, "mean")))
+            mutants.append(("sum_not_mean", lambda p, y: value(p, y, "sum")))
+
+        def reversed_kl(log_q: np.ndarray, p: np.ndarray) -> np.ndarray | None:
+            if np.any(p == 0):
+                return None  # KL(q || p) is infinite there
+            q = np.exp(log_q)
+            return _reduce_rows(q * (log_q - np.log(p)), reduction)
+
+        mutants.append(("kl_reversed", reversed_kl))
+    if spec.name == "hinge":
+        mutants.append(("hinge_no_margin", lambda s, y: _reduce(np.maximum(0, -y * s), reduction)))
     if spec.name == "mse":
         if reduction == "mean":
             mutants.append(("rmse", lambda p, y: np.sqrt(value(p, y))))
@@ -134,7 +148,17 @@ def loss_grad_mutants(spec: LossSpec) -> list[tuple[str, MutantFn]]:
             return inner * _grad_scale(spec, p)
 
         mutants.append(("huber_no_half", huber_no_half))
-    if reduction == "mean":
+    if spec.name == "hinge":
+        mutants.append(
+            (
+                "hinge_kink",
+                lambda s, y: np.where(y * s <= 1, -y, 0.0) * _grad_scale(spec, s),
+            )
+        )
+    if reduction == "batchmean":
+        mutants.append(("grad_divided_by_nC", lambda p, y: grad(p, y, "mean")))
+        mutants.append(("grad_not_divided", lambda p, y: grad(p, y, "sum")))
+    elif reduction == "mean":
         if family in ("cce", "sparse_cce"):
             mutants.append(("grad_divided_by_nC", lambda p, y: grad(p, y) / p.shape[1]))
         mutants.append(("grad_not_divided", lambda p, y: grad(p, y, "sum")))
@@ -152,9 +176,19 @@ def _reduce(values: np.ndarray, reduction: str) -> np.ndarray:
     return values
 
 
+def _reduce_rows(values: np.ndarray, reduction: str) -> np.ndarray:
+    """The reduction of per-element values of (n, C) rows, "batchmean" included."""
+    if reduction == "batchmean":
+        return np.sum(values) / len(values)
+    return _reduce(values, reduction)
+
+
 def _grad_scale(spec: LossSpec, y_pred: np.ndarray, reduction: str | None = None) -> float:
     """What the gradient of the mean divides by (1 for "sum" and "none")."""
-    if (reduction or spec.reduction) != "mean":
+    reduction = reduction or spec.reduction
+    if reduction == "batchmean":
+        return 1.0 / len(y_pred)
+    if reduction != "mean":
         return 1.0
     return 1.0 / (len(y_pred) if spec.family in ("cce", "sparse_cce") else y_pred.size)
 

@@ -58,15 +58,22 @@ def loss(
         Your loss, ``fn(y_pred, y_true) -> float`` (for ``reduction="none"``,
         an array: one loss per element, or per example for ``"cce"`` and
         ``"sparse_cce"``).
-    name : {"mse", "mae", "huber", "bce", "cce", "sparse_cce"}
+    name : {"mse", "mae", "huber", "bce", "cce", "sparse_cce", "kl_div", "hinge"}
         Which of :mod:`optlib.losses` to compare with. ``y_pred`` is ``(n, C)``
         for the categorical losses; ``y_true`` is one-hot or soft labels
         ``(n, C)`` for ``"cce"`` and integer labels ``(n,)`` for ``"sparse_cce"``.
+        For ``"kl_div"`` your function is called as ``fn(log_q, p)``: rows of
+        log-probabilities and rows of target probabilities, ``(n, C)`` each,
+        some of them exactly 0 (PyTorch's ``kl_div``). For ``"hinge"`` it is
+        called as ``fn(scores, labels)`` with labels -1 and 1 (Keras's ``Hinge``,
+        mean over all elements).
     from_logits : bool, default False
         Whether ``y_pred`` holds logits (cross-entropies only).
-    reduction : {"mean", "sum", "none"}, default "mean"
+    reduction : {"mean", "sum", "none", "batchmean"}, default "mean"
         The reduction your function computes, as in PyTorch: the mean is over
-        all elements, or over the examples for the categorical losses.
+        all elements, or over the examples for the categorical losses;
+        ``"batchmean"`` (``"kl_div"`` only) divides the sum by the number of
+        rows.
     delta : float, default 1.0
         The Huber threshold (``"huber"`` only), between 1e-6 and 1e6.
     time_budget : float, default 5.0
@@ -277,7 +284,7 @@ def _judge_loose(
 
 
 def _stability_key(spec: LossSpec) -> str:
-    if spec.family == "regression":
+    if spec.family in ("regression", "kl_div", "hinge"):
         return "unstable"
     if not spec.from_logits:
         return "unstable_probabilities"

@@ -101,7 +101,7 @@ MISTAKES: dict[str, Mistake] = {
         ),
         Mistake(
             "mean_over_classes",
-            _on("loss", "cce", "sparse_cce"),
+            _on("loss", "cce", "sparse_cce", "kl_div"),
             "mean over all n·C entries instead of over the n examples",
             "You averaged over all n·C entries: sum each example's loss over its "
             "classes (axis=1), then average over the n examples.",
@@ -183,6 +183,20 @@ MISTAKES: dict[str, Mistake] = {
             "must cost a lot (PyTorch gives 100 per element, Keras's clip at 1e-7 gives 16.1), "
             "so clip at 1e-7 or closer.",
         ),
+        Mistake(
+            "kl_reversed",
+            _on("loss", "kl_div"),
+            "KL(q ‖ p) instead of KL(p ‖ q)",
+            "You computed the divergence the other way round, Σ q·(log q − log p): kl_div "
+            "weighs by the target p, Σ p·(log p − log q), with log_q the first argument.",
+        ),
+        Mistake(
+            "hinge_no_margin",
+            _on("loss", "hinge"),
+            "max(0, −y·s): the margin of 1 is missing",
+            "The hinge asks for a margin of 1: max(0, 1 − y·s), so a score with the right "
+            "sign but y·s < 1 still costs something.",
+        ),
         # --- gradients of losses ------------------------------------------
         Mistake(
             "grad_negated",
@@ -207,7 +221,7 @@ MISTAKES: dict[str, Mistake] = {
         ),
         Mistake(
             "grad_divided_by_nC",
-            _on("loss_grad", "cce", "sparse_cce"),
+            _on("loss_grad", "cce", "sparse_cce", "kl_div"),
             "the gradient divided by n·C instead of n",
             "Divide the gradient by the number of examples n, not by n·C: the loss averages "
             "over the examples, each of which sums over its C classes.",
@@ -224,6 +238,13 @@ MISTAKES: dict[str, Mistake] = {
             "±1 instead of 0 at a zero residual",
             "At a zero residual the gradient of |r| is taken as 0, as np.sign(0) and PyTorch "
             "give, not +1 or −1.",
+        ),
+        Mistake(
+            "hinge_kink",
+            _on("loss_grad", "hinge"),
+            "−y instead of 0 on the margin (y·s = 1)",
+            "On the margin, y·s = 1, the hinge's gradient is taken as 0, as PyTorch does at "
+            "kinks: test y·s < 1, not y·s <= 1.",
         ),
         Mistake(
             "grad_forgot_activation",
@@ -266,8 +287,8 @@ MISTAKES: dict[str, Mistake] = {
         ),
         Mistake(
             "unstable",
-            _on("loss", "mse", "mae", "huber")
-            + _on("loss_grad", "mse", "mae", "huber")
+            _on("loss", "mse", "mae", "huber", "kl_div", "hinge")
+            + _on("loss_grad", "mse", "mae", "huber", "kl_div", "hinge")
             + _on("gradient"),
             "inf/nan or a warning where the reference is finite",
             "Your function gave inf/nan or a NumPy warning where the expected result is finite: "
@@ -522,6 +543,13 @@ MISTAKES: dict[str, Mistake] = {
             "Adam divides the moments by their bias corrections, m̂ = m/(1 − β₁ᵗ) and "
             "ŝ = s/(1 − β₂ᵗ): without them the early steps have the wrong length (with the "
             "default betas about 3 times too long at first).",
+        ),
+        Mistake(
+            "adamax_no_bias_correction",
+            _on("optimizer_step", "adamax"),
+            "no bias correction of the first moment",
+            "Adamax divides its step size by 1 − β₁ᵗ, the first moment's bias correction, "
+            "as Adam does: α/(1 − β₁ᵗ) · m/u. Only u, a maximum, needs no correction.",
         ),
         Mistake(
             "adam_step_count",

@@ -17,7 +17,7 @@ import numpy as np
 
 from optlib.check.compare import ATOL, RTOL, within_tolerance
 from optlib.functions import Beale, Quadratic, Rosenbrock, Surface
-from optlib.optimizers import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
+from optlib.optimizers import SGD, Adagrad, Adam, Adamax, AdamW, Optimizer, RMSprop
 
 # The optimizer each name stands for (optlib's, which follow torch.optim).
 OPTIMIZERS: dict[str, type[Optimizer]] = {
@@ -26,6 +26,7 @@ OPTIMIZERS: dict[str, type[Optimizer]] = {
     "rmsprop": RMSprop,
     "adam": Adam,
     "adamw": AdamW,
+    "adamax": Adamax,
 }
 
 STEPS = 25  # steps along each case

@@ -40,6 +40,7 @@ from optlib.check.optimizer_cases import OPTIMIZERS, Step
 from optlib.optimizers import (
     adagrad_step,
     adam_step,
+    adamax_step,
     adamw_step,
     rmsprop_step,
     root_plus_eps,
@@ -53,6 +54,7 @@ _RULES: dict[str, Callable[..., None]] = {
     "rmsprop": rmsprop_step,
     "adam": adam_step,
     "adamw": adamw_step,
+    "adamax": adamax_step,
 }
 # The value that switches a hyper-parameter's term off, for "ignored" mistakes.
 _OFF: dict[str, Any] = {
@@ -256,6 +258,11 @@ def optimizer_mutants(
         )
         if hp["momentum"]:
             add("rmsprop_lr_in_buffer", _rmsprop_lr_in_velocity)
+    elif name == "adamax":
+        add(
+            "adamax_no_bias_correction",
+            _run(_with_pieces(rule, bias_correction=_no_bias_correction)),
+        )
     else:  # adam, adamw
         add_denominators(rule)
         add(

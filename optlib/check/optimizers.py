@@ -102,7 +102,7 @@ def optimizer_step(
         ``state`` is a dict, empty at the first step, that you fill and that
         comes back at the next step. ``lr`` is always passed, and the other
         hyper-parameters you give here.
-    name : {"sgd", "adagrad", "rmsprop", "adam", "adamw"}
+    name : {"sgd", "adagrad", "rmsprop", "adam", "adamw", "adamax"}
         The rule to compare with (or the class: ``optlib.Adam``).
     time_budget : float, default 5.0
         Seconds your function may take in all, over the 150 steps; see

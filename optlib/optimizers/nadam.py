@@ -186,9 +186,12 @@ class NAdam(Optimizer):
     to Adam. The products :math:`\Pi_t = \mu_1 \cdots \mu_t` play the role of
     Adam's :math:`\beta_1^t` in the bias correction.
 
-    **Conventions differ.** Keras's ``Nadam`` has the same rule with its
-    momentum decay fixed at 0.004, and defaults ``learning_rate=0.001``,
-    ``epsilon=1e-7``; PyTorch's (and this class's) are ``lr=2e-3``,
+    **Conventions differ.** Keras 3's ``Nadam`` computes
+    :math:`\mu_t = \beta_1(1 - \tfrac12\,0.96^{t})`, this rule with
+    :math:`\psi = 1` instead of PyTorch's 0.004, so its
+    momentum reaches :math:`\beta_1` within about a hundred steps rather than tens
+    of thousands; its defaults are ``learning_rate=0.001``, ``epsilon=1e-7``.
+    PyTorch's (and this class's) are ``lr=2e-3``, ``momentum_decay=4e-3``,
     ``eps=1e-8``. As in torch, :math:`\Pi_t` is kept in float32 (torch's default
     scalar dtype), whatever the parameters' dtype: it is rounded to float32 after
     every product. (torch's own ``load_state_dict`` converts it to the

@@ -13,8 +13,10 @@ Each module holds one kind of figure:
 :mod:`~optlib.plotting.learning_rates`   figures over a range of learning rates
 :mod:`~optlib.plotting.schedules`        learning-rate schedules, and the range test
 :mod:`~optlib.plotting.maps`             heat maps over two hyper-parameters
+:mod:`~optlib.plotting.beyond`           panel grids, singular values, optimizer state sizes
 :mod:`~optlib.plotting.comparison`       optimizers compared over seeds, one row each
 :mod:`~optlib.plotting.loss_figures`     fits with an outlier, loss curves, decision regions
+:mod:`~optlib.plotting.loss_families`    a loss over one of its settings; predicted intervals
 :mod:`~optlib.plotting.finite`           the cuts and clips that keep NaN and inf out
 :mod:`~optlib.plotting.words`            numbers and runs put into words, for alt texts
 =======================================  ===============================================
@@ -42,6 +44,13 @@ Examples
 'Path of 3 points from (-1.5, 2) to (0, 0.5).'
 """
 
+from optlib.plotting.beyond import (
+    SingularValuePlot,
+    StateSizePlot,
+    panel_grid,
+    singular_value_plot,
+    state_size_plot,
+)
 from optlib.plotting.comparison import comparison_plot
 from optlib.plotting.curves import (
     CoordinatePlot,
@@ -52,6 +61,7 @@ from optlib.plotting.curves import (
     series_plot,
 )
 from optlib.plotting.learning_rates import final_loss_vs_lr_plot, rate_plot
+from optlib.plotting.loss_families import FamilyPlot, IntervalPlot, family_plot, interval_plot
 from optlib.plotting.loss_figures import (
     DecisionPlot,
     FitLinesPlot,
@@ -118,7 +128,9 @@ __all__ = [
     "CoordinatePlot",
     "CurvePlot",
     "DecisionPlot",
+    "FamilyPlot",
     "FitLinesPlot",
+    "IntervalPlot",
     "LossCurvesPlot",
     "LossPlot",
     "Panels",
@@ -126,6 +138,8 @@ __all__ = [
     "RateCurvePlot",
     "RateMap",
     "SeriesPlot",
+    "SingularValuePlot",
+    "StateSizePlot",
     "TrajectoryOverlay",
     "comparison_plot",
     "contour_plot",
@@ -133,14 +147,17 @@ __all__ = [
     "curve_plot",
     "decision_plot",
     "diverged_text",
+    "family_plot",
     "final_loss_vs_lr_plot",
     "fit_lines_plot",
     "history_plot",
+    "interval_plot",
     "landscape_plot",
     "loss_curve",
     "loss_curves_plot",
     "loss_map_plot",
     "loss_plot",
+    "panel_grid",
     "range_test_plot",
     "rate_curve_plot",
     "rate_map_plot",
@@ -148,6 +165,8 @@ __all__ = [
     "runs_side_by_side",
     "series_plot",
     "side_by_side",
+    "singular_value_plot",
+    "state_size_plot",
     "style",
     "surface_plot",
     "trajectory_plot",

@@ -44,8 +44,10 @@ class StateRecord:
         the step: :math:`\alpha / (\sqrt{G_t} + \varepsilon)` for Adagrad,
         :math:`\alpha / (\sqrt{s_t} + \varepsilon)` for RMSprop (with
         :math:`s_t - \bar g_t^2` under the root when centered), :math:`\alpha` for
-        SGD; for Adam and AdamW the factor that multiplies the first moment
-        :math:`m_t`, bias corrections included. Without momentum,
+        SGD; for Adam, AdamW, RAdam and Adamax the factor that multiplies the
+        first moment :math:`m_t`, bias corrections (and RAdam's rectification)
+        included, and for NAdam the one that multiplies its look-ahead moment
+        :math:`\hat m_t`: each optimizer's ``rates()``. Without momentum,
         ``updates == -rates * grads``.
     state : dict of str to ndarray, shape (n, d)
         Every array entry of the optimizer's state after each step (``"sum"``,
@@ -101,7 +103,11 @@ def record_state(
     x0 : array_like, shape (d,)
         Starting point; not modified.
     optimizer : optimizer class
-        ``SGD``, ``Adagrad``, ``RMSprop``, ``Adam`` or ``AdamW``.
+        One that defines a per-coordinate rate: ``SGD``, ``Adagrad``,
+        ``RMSprop``, ``Adam``, ``AdamW``, ``NAdam``, ``RAdam`` or ``Adamax``.
+        ``Adadelta`` and ``Adafactor`` define none (their ``rates()`` raises a
+        ``ValueError``), and ``Muon`` takes only matrices, never the vector
+        :math:`\theta` this records.
     steps : int
         Step budget.
     blowup : float

@@ -13,6 +13,7 @@ modules are the ready-made explorers, one topic each:
 :mod:`~optlib.widgets.losses`           an outlier under several losses; a loss's gradient
 :mod:`~optlib.widgets.race`             optimizers raced on one surface, and on every surface
 :mod:`~optlib.widgets.schedules`        a learning-rate schedule and the training loss it gives
+:mod:`~optlib.widgets.beyond`           RAdam's rectification; Muon's Newton–Schulz iteration
 :mod:`~optlib.widgets.progress_bar`     a progress bar for :func:`optlib.fit`
 ======================================  ================================================
 
@@ -23,6 +24,7 @@ a choice blows up.
 """
 
 from optlib.widgets.adaptive import adaptive_step_explorer
+from optlib.widgets.beyond import newton_schulz_explorer, radam_explorer
 from optlib.widgets.descent import learning_rate_explorer, optimizer_explorer
 from optlib.widgets.engine import (
     LIVE_CLASS,
@@ -54,11 +56,13 @@ __all__ = [
     "ball_explorer",
     "learning_rate_explorer",
     "loss_explorer",
+    "newton_schulz_explorer",
     "optimizer_explorer",
     "outlier_fit_explorer",
     "progress",
     "race_board",
     "race_explorer",
+    "radam_explorer",
     "rate_map_explorer",
     "schedule_explorer",
     "widget_mode",
