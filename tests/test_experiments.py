@@ -5,8 +5,27 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from optlib import SGD, Adagrad, Adam, LinearRegression, Quadratic, keras, mse
-from optlib.experiments import RangeTest, iterates, linear_regression_sweep, lr_range_test
+from optlib import (
+    MLP,
+    SGD,
+    Adafactor,
+    Adagrad,
+    Adam,
+    LinearRegression,
+    Quadratic,
+    SparseCategoricalCrossEntropy,
+    fit,
+    keras,
+    mse,
+)
+from optlib.experiments import (
+    RangeTest,
+    iterates,
+    linear_regression_sweep,
+    lr_range_test,
+    network_sweep,
+)
+from optlib.tuning import Split
 
 # ---------------------------------------------------------------------------
 # iterates
@@ -277,3 +296,120 @@ def test_range_test_passes_hyperparameters_to_the_optimizer():
 def test_range_test_refuses_bad_arguments(kwargs, match):
     with pytest.raises((ValueError, TypeError), match=match):
         lr_range_test(LinearRegression(1), mse, LINE_X, LINE_Y, **kwargs)
+
+
+# ---------------------------------------------------------------------------
+# network_sweep: every run is the run fit makes alone
+# ---------------------------------------------------------------------------
+
+
+def _blobs(n=90, features=5, classes=3, seed=0):
+    rng = np.random.default_rng(seed)
+    y = np.arange(n) % classes
+    X = rng.normal(size=(n, features)) + 2.0 * np.eye(classes, features)[y]
+    return X, y
+
+
+@pytest.mark.parametrize(
+    ("optimizer", "settings"),
+    [
+        (SGD, {"momentum": 0.9}),
+        (Adam, {}),
+        (Adafactor, {}),  # not element-wise: one optimizer per run
+        (Split, {"first_settings": {"adjust_lr_fn": "match_rms_adamw"}}),
+    ],
+)
+def test_every_network_is_the_one_fit_trains_alone(optimizer, settings):
+    X, y = _blobs()
+    lrs, seeds = np.array([0.003, 0.03]), [0, 5]
+    result = network_sweep([5, 6, 3], X, y, optimizer, lrs, seeds, epochs=3, batch_size=16,
+                           **settings)  # fmt: skip
+    loss = SparseCategoricalCrossEntropy(from_logits=True)
+    for i, lr in enumerate(lrs):
+        for j, seed in enumerate(seeds):
+            model = MLP([5, 6, 3], activation="tanh", output="softmax", seed=seed)
+            history = fit(model, loss, X, y, optimizer, epochs=3, batch_size=16, seed=seed,
+                          lr=lr, **settings)  # fmt: skip
+            for stacked, param in zip(result.params, model.params, strict=True):
+                np.testing.assert_allclose(stacked[i, j].reshape(param.shape), param,
+                                           rtol=1e-9, atol=1e-12)  # fmt: skip
+            # the epoch's loss is the mean of its mini-batch losses, weighted by their sizes
+            sizes = np.tile([16] * 5 + [10], 3)
+            per_epoch = (history.losses * sizes).reshape(3, -1).sum(axis=1) / len(X)
+            np.testing.assert_allclose(result.epoch_losses[i, j], per_epoch, rtol=1e-9)
+            assert result.losses(X, y)[i, j] == pytest.approx(model.evaluate(X, y, loss), 1e-9)
+            accuracy = np.mean(model.predict(X) == y)
+            assert result.accuracies(X, y)[i, j] == pytest.approx(accuracy)
+    assert not result.diverged.any()
+
+
+def test_the_batched_gradient_is_the_finite_difference_gradient():
+    # One SGD step of rate lr moves the weights by -lr times the gradient of the first batch.
+    X, y = _blobs(n=16)
+    lr = 1e-3
+    result = network_sweep([5, 4, 3], X, y, SGD, [lr], [2], epochs=1, batch_size=16)
+    start = MLP([5, 4, 3], activation="tanh", output="softmax", seed=2).params
+    order = np.random.default_rng(2).permutation(16)
+
+    def loss_at(params):
+        hidden = np.tanh(X[order] @ params[0] + params[1])
+        z = hidden @ params[2] + params[3]
+        z = z - z.max(axis=1, keepdims=True)
+        return np.mean(np.log(np.exp(z).sum(axis=1)) - z[np.arange(16), y[order]])
+
+    h = 1e-6
+    for k, param in enumerate(start):
+        step = (start[k] - result.params[k][0, 0].reshape(param.shape)) / lr
+        numeric = np.zeros_like(param)
+        for index in np.ndindex(param.shape):
+            plus = [p.copy() for p in start]
+            minus = [p.copy() for p in start]
+            plus[k][index] += h
+            minus[k][index] -= h
+            numeric[index] = (loss_at(plus) - loss_at(minus)) / (2 * h)
+        np.testing.assert_allclose(step, numeric, rtol=1e-6, atol=1e-8)
+
+
+def test_a_diverging_run_is_flagged_and_stands_still_while_the_others_go_on():
+    X, y = _blobs()
+    # a rate of 1e200 makes the weights about 1e200 and the relu layer's logits overflow
+    result = network_sweep([5, 6, 3], X, y, SGD, [1e-3, 1e200], [0], epochs=4, batch_size=30,
+                           activation="relu")  # fmt: skip
+    assert result.diverged.tolist() == [[False], [True]]
+    assert all(np.isfinite(p[1]).all() for p in result.params)
+    assert np.isinf(result.epoch_losses[1, 0, -1]) and np.isinf(result.losses(X, y)[1, 0])
+    assert np.isnan(result.accuracies(X, y)[1, 0])
+    assert result.best_rate(X, y) == 0
+    alone = network_sweep([5, 6, 3], X, y, SGD, [1e-3], [0], epochs=4, batch_size=30,
+                          activation="relu")  # fmt: skip
+    np.testing.assert_allclose(result.params[0][0], alone.params[0][0], rtol=1e-12)
+
+
+def test_network_sweep_refuses_bad_arguments():
+    X, y = _blobs()
+    good = {"epochs": 1, "batch_size": 16}
+    cases = [
+        ({"lrs": [0.1]} | {"lr": 0.1}, "lr is swept"),
+        ({"lrs": [-0.1]}, "lrs"),
+        ({"lrs": [[0.1]]}, "lrs"),
+        ({"seeds": []}, "seeds"),
+        ({"seeds": [-1]}, "seeds"),
+        ({"epochs": 0}, "epochs"),
+        ({"batch_size": 0}, "batch_size"),
+        ({"batch_size": 1000}, "batch_size"),
+        ({"activation": "sigmoid"}, "activation"),
+    ]
+    for change, message in cases:
+        arguments = {"lrs": [0.1], "seeds": [0]} | good | change
+        lrs, seeds = arguments.pop("lrs"), arguments.pop("seeds")
+        with pytest.raises(ValueError, match=message):
+            network_sweep([5, 6, 3], X, y, SGD, lrs, seeds, **arguments)
+    with pytest.raises(ValueError, match="X must have"):
+        network_sweep([4, 6, 3], X, y, SGD, [0.1], [0], **good)
+    with pytest.raises(ValueError, match="y must"):
+        network_sweep([5, 6, 3], X, y + 3, SGD, [0.1], [0], **good)
+    with pytest.raises(ValueError, match="layer_sizes"):
+        network_sweep([5], X, y, SGD, [0.1], [0], **good)
+    result = network_sweep([5, 6, 3], X, y, SGD, [0.1], [0], **good)
+    with pytest.raises(ValueError, match="X must have"):
+        result.losses(X[:, :4], y)

@@ -14,6 +14,7 @@ Each module holds one kind of figure:
 :mod:`~optlib.plotting.schedules`        learning-rate schedules, and the range test
 :mod:`~optlib.plotting.maps`             heat maps over two hyper-parameters
 :mod:`~optlib.plotting.beyond`           panel grids, singular values, optimizer state sizes
+:mod:`~optlib.plotting.comparison`       optimizers compared over seeds, one row each
 :mod:`~optlib.plotting.loss_figures`     fits with an outlier, loss curves, decision regions
 :mod:`~optlib.plotting.loss_families`    a loss over one of its settings; predicted intervals
 :mod:`~optlib.plotting.finite`           the cuts and clips that keep NaN and inf out
@@ -50,6 +51,7 @@ from optlib.plotting.beyond import (
     singular_value_plot,
     state_size_plot,
 )
+from optlib.plotting.comparison import comparison_plot
 from optlib.plotting.curves import (
     CoordinatePlot,
     LossPlot,
@@ -139,6 +141,7 @@ __all__ = [
     "SingularValuePlot",
     "StateSizePlot",
     "TrajectoryOverlay",
+    "comparison_plot",
     "contour_plot",
     "coordinate_plot",
     "curve_plot",
