@@ -14,6 +14,7 @@ modules are the ready-made explorers, one topic each:
 :mod:`~optlib.widgets.race`             optimizers raced on one surface, and on every surface
 :mod:`~optlib.widgets.schedules`        a learning-rate schedule and the training loss it gives
 :mod:`~optlib.widgets.beyond`           RAdam's rectification; Muon's Newton–Schulz iteration
+:mod:`~optlib.widgets.comparison`       every optimizer at one shared learning rate
 :mod:`~optlib.widgets.progress_bar`     a progress bar for :func:`optlib.fit`
 ======================================  ================================================
 
@@ -25,6 +26,7 @@ a choice blows up.
 
 from optlib.widgets.adaptive import adaptive_step_explorer
 from optlib.widgets.beyond import newton_schulz_explorer, radam_explorer
+from optlib.widgets.comparison import shared_rate_explorer
 from optlib.widgets.descent import learning_rate_explorer, optimizer_explorer
 from optlib.widgets.engine import (
     LIVE_CLASS,
@@ -65,5 +67,6 @@ __all__ = [
     "radam_explorer",
     "rate_map_explorer",
     "schedule_explorer",
+    "shared_rate_explorer",
     "widget_mode",
 ]
