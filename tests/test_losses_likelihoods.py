@@ -327,3 +327,22 @@ def test_reprs():
         "PoissonNLLLoss(log_input=False, full=True, eps=0.001)"
     )
     assert repr(GaussianNLLLoss(True)) == "GaussianNLLLoss(full=True, eps=1e-06)"
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("log_input", [True, False])
+def test_poisson_mean_gradient_at_a_perfect_prediction_matches_torch_entry_by_entry(log_input):
+    """Rates equal to their counts: each gradient entry is a near-cancellation (ε/(λ+ε),
+    or exp(log λ) − λ), tiny next to its terms. PyTorch scales by 1/n before it subtracts;
+    so does optlib, and every entry agrees to 1e-15 of itself, not just of the largest."""
+    torch = pytest.importorskip("torch")
+    counts = np.array([[1.0, 2.0, 3.0], [4.0, 7.0, 9.0]])
+    y_pred = np.log(counts) if log_input else counts.copy()
+    ours = PoissonNLLLoss(log_input=log_input).grad(y_pred, counts, reduction="mean")
+    tensor = torch.tensor(y_pred, requires_grad=True)
+    torch.nn.functional.poisson_nll_loss(
+        tensor, torch.tensor(counts), log_input=log_input, reduction="mean"
+    ).backward()
+    theirs = tensor.grad.numpy()
+    assert np.all(np.abs(theirs) < 1e-8)  # the cancellation the test is about
+    np.testing.assert_allclose(ours, theirs, rtol=1e-15, atol=0)

@@ -199,7 +199,7 @@ class Loss:
             if reduction == "sum":
                 return losses.sum(), grads
             count = self._count(reduction, losses, y_true)  # "mean": the number of losses
-            return losses.sum() / count, grads / count
+            return losses.sum() / count, self._mean_grads(y_pred, y_true, grads, count)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
@@ -211,6 +211,12 @@ class Loss:
         self, y_pred: np.ndarray, y_true: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         raise NotImplementedError
+
+    def _mean_grads(
+        self, y_pred: np.ndarray, y_true: np.ndarray, grads: np.ndarray, count: Any
+    ) -> np.ndarray:
+        """The gradient of the mean: the gradient of the sum, divided by ``count``."""
+        return grads / count
 
     def _count(self, reduction: str, losses: np.ndarray, y_true: np.ndarray) -> Any:
         """What the sum of the losses is divided by for ``reduction`` ("mean")."""

@@ -132,6 +132,16 @@ class PoissonNLLLoss(Loss):
             losses = losses + _stirling(y_true)
         return losses, grads
 
+    def _mean_grads(self, y_pred, y_true, grads, count):
+        # PyTorch's autograd scales first, g = 1/n, then forms the two terms,
+        # gλ − gy (log-rates) or g − gy/(λ + ε) (rates). Where they nearly cancel, a
+        # rate close to its count, dividing the difference by n afterwards would
+        # round the tiny result differently (relative 1e-8 at a perfect prediction).
+        g = np.ones((), dtype=y_pred.dtype) / count
+        if self.log_input:
+            return g * np.exp(y_pred) - g * y_true
+        return g - g * y_true / (y_pred + self.eps)
+
 
 def _stirling(y: np.ndarray) -> np.ndarray:
     r""":math:`y \log y - y + \frac12 \log(2\pi y)` where :math:`y > 1`, 0 elsewhere."""
