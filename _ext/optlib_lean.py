@@ -38,6 +38,10 @@ MathJax. When the HTML build finishes, this extension rewrites every page:
   tokens and MathML elements) are not laid out until they near the viewport.
 * **Images.** Every ``<img>`` of the book's figures gets its ``width`` and
   ``height`` (no layout shift) and, below the first, ``loading="lazy"``.
+* **Fewer elements in code cells.** Pygments wraps every token in a
+  ``<span>``; the spans of the token classes that ``pygments.css`` draws
+  exactly like the code around them, in light and dark theme (names,
+  punctuation, whitespace), are dropped: a third of a chapter's elements.
 
 Every rewrite is idempotent (a page rewritten twice is the same page), and a
 page whose markup is not as expected is left alone with a warning, which the
@@ -437,6 +441,58 @@ def icon_fonts(webfonts: Path, codes: set[str], static: Path) -> list[tuple[str,
     return faces
 
 
+# --- code cells ---------------------------------------------------------------------
+
+PYGMENTS_RULE_RE = re.compile(r"([^{}]*?)\.highlight(?: \.([A-Za-z0-9]+))?\s*\{([^}]*)\}")
+HIGHLIGHT_RE = re.compile(r'<div class="highlight[^"]*"><pre>.*?</pre>', re.S)
+
+
+def plain_token_classes(pygments_css: str) -> set[str]:
+    """Pygments token classes drawn exactly like the code around them, in every theme.
+
+    ``pygments.css`` gives ``.highlight`` a colour per theme (light, dark) and
+    each token class its own; a class whose only declaration, in every theme,
+    is that same colour (names, punctuation, whitespace in the theme's
+    styles) changes nothing on screen, so its ``<span>`` can go.
+    """
+    base: dict[str, str] = {}
+    tokens: dict[str, dict[str, str]] = {}
+    pygments_css = re.sub(r"/\*.*?\*/", "", pygments_css, flags=re.S)
+    for prefix, token, body in PYGMENTS_RULE_RE.findall(pygments_css):
+        declarations = dict(
+            (name.strip().lower(), value.strip().lower())
+            for name, _, value in (d.partition(":") for d in body.split(";") if d.strip())
+        )
+        prefix = prefix.strip()
+        if token:
+            tokens.setdefault(token, {})[prefix] = (
+                declarations["color"] if set(declarations) == {"color"} else ""
+            )
+        elif "color" in declarations:
+            base[prefix] = declarations["color"]
+    if not base:
+        return set()
+    return {
+        token
+        for token, colours in tokens.items()
+        if all(colours.get(prefix, colour) == colour for prefix, colour in base.items())
+        and set(colours) <= set(base)
+    }
+
+
+def unwrap_plain_tokens(text: str, plain: set[str]) -> str:
+    """Drop the ``<span>`` around code tokens drawn like plain code (``plain_token_classes``).
+
+    A chapter's code cells were half of its elements: thousands of spans for
+    names and punctuation that the theme colours like the text around them.
+    """
+    if not plain:
+        return text
+    names = "|".join(map(re.escape, sorted(plain)))
+    span = re.compile(rf'<span class="(?:{names})">([^<]*)</span>')
+    return HIGHLIGHT_RE.sub(lambda block: span.sub(r"\1", block.group(0)), text)
+
+
 # --- the build ---------------------------------------------------------------------
 
 
@@ -462,11 +518,16 @@ def _rewrite(app: Sphinx, exception: Exception | None) -> None:
     outdir = Path(app.outdir)
     frames = _Frames(outdir)
     used_icons: set[str] = set()
+    pygments_css = outdir / "_static" / "pygments.css"
+    plain = set()
+    if pygments_css.is_file():
+        plain = plain_token_classes(pygments_css.read_text(encoding="utf-8"))
     for page in _pages(outdir):
         text = page.read_text(encoding="utf-8")
         new = lighten_widgets(text, page, outdir, frames)
         new = drop_fontawesome_js(defer_head_scripts(lazy_images(new, page)))
         new = drop_unused_search(new, page)
+        new = unwrap_plain_tokens(new, plain)
         for classes in re.findall(r'class="([^"]*\bfa-[^"]*)"', new):
             used_icons |= set(re.findall(r"\bfa-([a-z0-9-]+)", classes))
         if new != text:
