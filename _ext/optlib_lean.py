@@ -577,16 +577,11 @@ def _rewrite(app: Sphinx, exception: Exception | None) -> None:
     outdir = Path(app.outdir)
     frames = _Frames(outdir)
     used_icons: set[str] = set()
-    pygments_css = outdir / "_static" / "pygments.css"
-    plain = set()
-    if pygments_css.is_file():
-        plain = plain_token_classes(pygments_css.read_text(encoding="utf-8"))
     for page in _pages(outdir):
         text = page.read_text(encoding="utf-8")
         new = lighten_widgets(text, page, outdir, frames)
         new = drop_fontawesome_js(defer_head_scripts(lazy_images(new, page)))
         new = drop_unused_search(new, page)
-        new = unwrap_plain_tokens(new, plain)
         for classes in re.findall(r'class="([^"]*\bfa-[^"]*)"', new):
             used_icons |= set(re.findall(r"\bfa-([a-z0-9-]+)", classes))
         if new != text:
@@ -618,8 +613,33 @@ def _rewrite(app: Sphinx, exception: Exception | None) -> None:
         )
 
 
+def _unwrap_code_tokens(app: Sphinx, exception: Exception | None) -> None:
+    """``unwrap_plain_tokens`` on every page, once ``pygments.css`` is final: the
+    theme rewrites it (light and dark rules) in its own ``build-finished``."""
+    if exception is not None or app.builder.format != "html":
+        return
+    outdir = Path(app.outdir)
+    pygments_css = outdir / "_static" / "pygments.css"
+    if not pygments_css.is_file():
+        return
+    plain = plain_token_classes(pygments_css.read_text(encoding="utf-8"))
+    if not plain:
+        logger.warning(
+            "optlib_lean: no token class of pygments.css is drawn like plain code in every"
+            " theme; code cells keep all their spans"
+        )
+        return
+    for page in _pages(outdir):
+        text = page.read_text(encoding="utf-8")
+        new = unwrap_plain_tokens(text, plain)
+        if new != text:
+            page.write_text(new, encoding="utf-8")
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_css_file(ICONS_CSS)
     app.add_css_file(LEAN_CSS)
     app.connect("build-finished", _rewrite)
+    # After pydata-sphinx-theme's own handler (priority 500) writes pygments.css.
+    app.connect("build-finished", _unwrap_code_tokens, priority=800)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
