@@ -38,6 +38,16 @@ MathJax. When the HTML build finishes, this extension rewrites every page:
   tokens and MathML elements) are not laid out until they near the viewport.
 * **Images.** Every ``<img>`` of the book's figures gets its ``width`` and
   ``height`` (no layout shift) and, below the first, ``loading="lazy"``.
+* **Fewer elements in code cells.** Pygments wraps every token in a
+  ``<span>``; the spans of the token classes that ``pygments.css`` draws
+  exactly like the code around them, in light and dark theme (names,
+  punctuation, whitespace), are dropped: a third of a chapter's elements.
+* **Tab stops without a layout of the whole page.** The theme makes
+  scrollable code and outputs keyboard tab stops by measuring every one of
+  them at load, which lays out every section ``content-visibility`` skipped
+  (the longest task of a chapter on the mobile setting); its
+  ``pydata-sphinx-theme.js`` is rewritten to measure them when they near the
+  viewport, and to count an unmeasured one as a tab stop.
 
 Every rewrite is idempotent (a page rewritten twice is the same page), and a
 page whose markup is not as expected is left alone with a warning, which the
@@ -437,6 +447,111 @@ def icon_fonts(webfonts: Path, codes: set[str], static: Path) -> list[tuple[str,
     return faces
 
 
+# --- code cells ---------------------------------------------------------------------
+
+PYGMENTS_RULE_RE = re.compile(r"([^{}]*?)\.highlight(?: \.([A-Za-z0-9]+))?\s*\{([^}]*)\}")
+HIGHLIGHT_RE = re.compile(r'<div class="highlight[^"]*"><pre>.*?</pre>', re.S)
+
+
+def plain_token_classes(pygments_css: str) -> set[str]:
+    """Pygments token classes drawn exactly like the code around them, in every theme.
+
+    ``pygments.css`` gives ``.highlight`` a colour per theme (light, dark) and
+    each token class its own; a class whose only declaration, in every theme,
+    is that same colour (names, punctuation, whitespace in the theme's
+    styles) changes nothing on screen, so its ``<span>`` can go.
+    """
+    base: dict[str, str] = {}
+    tokens: dict[str, dict[str, str]] = {}
+    pygments_css = re.sub(r"/\*.*?\*/", "", pygments_css, flags=re.S)
+    for prefix, token, body in PYGMENTS_RULE_RE.findall(pygments_css):
+        declarations = dict(
+            (name.strip().lower(), value.strip().lower())
+            for name, _, value in (d.partition(":") for d in body.split(";") if d.strip())
+        )
+        prefix = prefix.strip()
+        if token:
+            tokens.setdefault(token, {})[prefix] = (
+                declarations["color"] if set(declarations) == {"color"} else ""
+            )
+        elif "color" in declarations:
+            base[prefix] = declarations["color"]
+    if not base:
+        return set()
+    return {
+        token
+        for token, colours in tokens.items()
+        if all(colours.get(prefix, colour) == colour for prefix, colour in base.items())
+        and set(colours) <= set(base)
+    }
+
+
+def unwrap_plain_tokens(text: str, plain: set[str]) -> str:
+    """Drop the ``<span>`` around code tokens drawn like plain code (``plain_token_classes``).
+
+    A chapter's code cells were half of its elements: thousands of spans for
+    names and punctuation that the theme colours like the text around them.
+    """
+    if not plain:
+        return text
+    names = "|".join(map(re.escape, sorted(plain)))
+    span = re.compile(rf'<span class="(?:{names})">([^<]*)</span>')
+    return HIGHLIGHT_RE.sub(lambda block: span.sub(r"\1", block.group(0)), text)
+
+
+# --- the theme's tab stops ----------------------------------------------------------
+
+#: pydata-sphinx-theme 0.17's tab stops for scrollable code and outputs: at load
+#: it reads scrollWidth and scrollHeight of every <pre> and output, which forces
+#: the layout of every section that content-visibility had skipped (Lighthouse:
+#: one task of 0.5-1.6 s on the mobile setting, the page's longest), and again
+#: after any change inside the article (300 ms debounce).
+THEME_TAB_STOPS = (
+    'const e=()=>{document.querySelectorAll(["pre",".nboutput > .output_area",'
+    '".cell_output > .output",".jp-RenderedHTMLCommon",".pst-scrollable-table-container"]'
+    '.join(", ")).forEach(e=>{e.tabIndex=e.scrollWidth>e.clientWidth||'
+    "e.scrollHeight>e.clientHeight?0:-1})},t=_(e,300);"
+    'window.addEventListener("resize",t),new MutationObserver(t).observe('
+    'document.getElementById("main-content"),{subtree:!0,childList:!0}),e()'
+)
+#: The same tab stops, measured when an element comes within two screens of the
+#: viewport (IntersectionObserver: no forced layout). Until it is measured an
+#: element is a tab stop, so a keyboard user can always reach and scroll it.
+LAZY_TAB_STOPS = (
+    "/* optlib (_ext/optlib_lean.py): measured near the viewport */"
+    'const s=["pre",".nboutput > .output_area",".cell_output > .output",'
+    '".jp-RenderedHTMLCommon",".pst-scrollable-table-container"].join(", "),'
+    "m=e=>{e.tabIndex=e.scrollWidth>e.clientWidth||e.scrollHeight>e.clientHeight?0:-1},"
+    "o=new IntersectionObserver(n=>{n.forEach(x=>{x.isIntersecting&&m(x.target)})},"
+    '{rootMargin:"200% 0px"}),w=new WeakSet,'
+    "a=()=>{document.querySelectorAll(s).forEach(e=>{w.has(e)||(w.add(e),"
+    'e.hasAttribute("tabindex")||(e.tabIndex=0),o.observe(e))})},'
+    "r=_(()=>{o.disconnect(),document.querySelectorAll(s).forEach(e=>o.observe(e))},300);"
+    'window.addEventListener("resize",r),new MutationObserver(_(a,300)).observe('
+    'document.getElementById("main-content"),{subtree:!0,childList:!0}),a()'
+)
+SOURCE_MAP_JS_RE = re.compile(r"\n//# sourceMappingURL=\S+\s*$")
+
+
+def lazy_theme_tab_stops(static: Path) -> None:
+    """Rewrite the theme's tab-stop pass (``THEME_TAB_STOPS``) as ``LAZY_TAB_STOPS``."""
+    script = static / "scripts" / "pydata-sphinx-theme.js"
+    if not script.is_file():
+        return
+    text = script.read_text(encoding="utf-8")
+    if LAZY_TAB_STOPS in text:
+        return
+    if text.count(THEME_TAB_STOPS) != 1:
+        logger.warning(
+            "optlib_lean: %s has not the tab-stop code this extension rewrites (another"
+            " theme version?); it still lays out every section at load",
+            script.name,
+        )
+        return
+    text = text.replace(THEME_TAB_STOPS, LAZY_TAB_STOPS)
+    script.write_text(SOURCE_MAP_JS_RE.sub("\n", text), encoding="utf-8")
+
+
 # --- the build ---------------------------------------------------------------------
 
 
@@ -471,6 +586,7 @@ def _rewrite(app: Sphinx, exception: Exception | None) -> None:
             used_icons |= set(re.findall(r"\bfa-([a-z0-9-]+)", classes))
         if new != text:
             page.write_text(new, encoding="utf-8")
+    lazy_theme_tab_stops(outdir / "_static")
     source = _fontawesome_js(app)
     if source is None:
         logger.warning("optlib_lean: the theme has no static/scripts/fontawesome.js to read icons")
@@ -497,8 +613,33 @@ def _rewrite(app: Sphinx, exception: Exception | None) -> None:
         )
 
 
+def _unwrap_code_tokens(app: Sphinx, exception: Exception | None) -> None:
+    """``unwrap_plain_tokens`` on every page, once ``pygments.css`` is final: the
+    theme rewrites it (light and dark rules) in its own ``build-finished``."""
+    if exception is not None or app.builder.format != "html":
+        return
+    outdir = Path(app.outdir)
+    pygments_css = outdir / "_static" / "pygments.css"
+    if not pygments_css.is_file():
+        return
+    plain = plain_token_classes(pygments_css.read_text(encoding="utf-8"))
+    if not plain:
+        logger.warning(
+            "optlib_lean: no token class of pygments.css is drawn like plain code in every"
+            " theme; code cells keep all their spans"
+        )
+        return
+    for page in _pages(outdir):
+        text = page.read_text(encoding="utf-8")
+        new = unwrap_plain_tokens(text, plain)
+        if new != text:
+            page.write_text(new, encoding="utf-8")
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_css_file(ICONS_CSS)
     app.add_css_file(LEAN_CSS)
     app.connect("build-finished", _rewrite)
+    # After pydata-sphinx-theme's own handler (priority 500) writes pygments.css.
+    app.connect("build-finished", _unwrap_code_tokens, priority=800)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -51,6 +51,51 @@ ALIGNED_RE = re.compile(r"\\(begin|end)\{aligned\}")
 UNLAID = ("<mi>&</mi>", "<mi>&amp;</mi>", 'linebreak="newline"')
 
 
+# MathML Core: these lay their children out as one row (an "inferred mrow"), so
+# a lone <mrow> child of theirs is a box too many.
+INFERRED_ROW = {"math", "msqrt", "mtd", "mstyle", "mphantom", "mpadded", "menclose", "merror"}
+MATHML_NS = ' xmlns="http://www.w3.org/1998/Math/MathML"'
+
+
+def _thin(element: Any) -> None:
+    children = list(element)
+    for child in children:
+        _thin(child)
+    if element.tag in INFERRED_ROW and len(children) == 1 and children[0].tag == "mrow":
+        row = children[0]
+        if not row.attrib and not (row.text or "").strip():
+            element.remove(row)
+            element.extend(list(row))
+    for index, child in enumerate(list(element)):
+        grandchildren = list(child)
+        if (
+            child.tag == "mrow"
+            and not child.attrib
+            and len(grandchildren) == 1
+            and grandchildren[0].tag != "mo"  # an operator alone keeps its row (its form)
+            and not (child.text or "").strip()
+        ):
+            grandchildren[0].tail = child.tail
+            element[index] = grandchildren[0]
+
+
+def thin_mathml(mathml: str) -> str:
+    """latex2mathml's MathML without its redundant ``<mrow>`` boxes, characters as UTF-8.
+
+    It wraps every script, fraction part and formula in an ``<mrow>``, even
+    around a single element: a chapter had thousands of elements that lay out
+    nothing (an ``<mrow>`` with one child is that child, and a row element's
+    lone ``<mrow>`` is the row itself, in MathML Core). An ``<mrow>`` around a
+    lone ``<mo>`` stays, since an operator's spacing depends on its row.
+    """
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(mathml.replace(MATHML_NS, "", 1))
+    _thin(root)
+    text = ET.tostring(root, encoding="unicode", short_empty_elements=True)
+    return text.replace("<math", "<math" + MATHML_NS, 1)
+
+
 def to_mathml(tex: str, display: str, node: nodes.Node) -> str:
     from latex2mathml.converter import convert
 
@@ -67,7 +112,7 @@ def to_mathml(tex: str, display: str, node: nodes.Node) -> str:
             tex,
             location=node,
         )
-    return mathml
+    return thin_mathml(mathml)
 
 
 def visit_math(self: HTML5Translator, node: nodes.math) -> None:

@@ -128,13 +128,20 @@ def serve(site: Path) -> Iterator[str]:
 
 
 def pages(site: Path) -> list[str]:
-    """The intro and every chapter, in the book's order (_toc.yml)."""
+    """The intro and every chapter page (sections of chapters too), in _toc.yml's order."""
     import yaml
 
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
     files = [toc["root"]]
+
+    def walk(entries: list[dict[str, Any]]) -> None:
+        for entry in entries:
+            if entry.get("file", "").startswith("chapters/"):
+                files.append(entry["file"])
+                walk(entry.get("sections", []))
+
     for part in toc.get("parts", []):
-        files += [c["file"] for c in part.get("chapters", []) if c["file"].startswith("chapters/")]
+        walk(part.get("chapters", []))
     return [f"{name}.html" for name in files if (site / f"{name}.html").is_file()]
 
 

@@ -319,6 +319,40 @@ def test_page(
     assert not failures, f"{page_name}:\n  " + "\n  ".join(failures)
 
 
+# The theme makes scrollable code and outputs tab stops (keyboard scrolling);
+# _ext/optlib_lean.py has it measure them near the viewport, not all at load.
+TAB_STOPS_JS = """async () => {
+  const frames = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+  const found = {scrollable: 0, notStop: 0, measured: 0};
+  for (const pre of document.querySelectorAll(".bd-article pre")) {
+    pre.scrollIntoView({block: "center"});
+    await frames();
+    await new Promise((r) => setTimeout(r, 20));
+    if (pre.scrollWidth > pre.clientWidth || pre.scrollHeight > pre.clientHeight) {
+      found.scrollable += 1;
+      if (pre.tabIndex !== 0) found.notStop += 1;
+    } else if (pre.tabIndex === -1) {
+      found.measured += 1;
+    }
+  }
+  return found;
+}"""
+
+
+def test_scrollable_code_is_a_tab_stop(site: Path, site_url: str, browser: Any) -> None:
+    """Every code block that scrolls can be reached with Tab (and short ones are no stops)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(site_url + "chapters/gradient_descent.html", wait_until="load")
+        found = page.evaluate(TAB_STOPS_JS)
+    finally:
+        context.close()
+    assert found["scrollable"] > 0, found  # the page has long code at this width
+    assert found["notStop"] == 0, found
+    assert found["measured"] > 0, found  # the lazy pass ran: short blocks are no stops
+
+
 def _weight(responses: list[Any], site_url: str) -> dict[str, int]:
     """Bytes of the responses a page loaded: all, and its own HTML and images."""
     total = own = 0
