@@ -331,8 +331,21 @@ FINISHED_JS = f"""() => {{
 EVAL_CELLS_JS = f"""() => ({PANEL_JS}).content.widgets.flatMap((c, index) =>
   c.model.type === "markdown" && /\\{{eval\\}}`/.test(c.model.sharedModel.getSource())
     ? [index] : [])"""
-STORED_JS = f"""(index) =>
-  !!({PANEL_JS}).content.widgets[index].model.getMetadata("user_expressions")"""
+# The values of a markdown cell's {eval} are stored, and the rendered cell shows them:
+# no {eval} name is still drawn as code (the DOM is redrawn after the metadata is set,
+# and the last cell of a chapter is read right away). A name the source also writes
+# as plain `code` may stay code.
+STORED_JS = f"""(index) => {{
+  const c = ({PANEL_JS}).content.widgets[index];
+  if (!c.model.getMetadata("user_expressions")) return false;
+  const source = c.model.sharedModel.getSource();
+  const names = [...source.matchAll(/\\{{eval\\}}`([^`]+)`/g)].map((m) => m[1]);
+  const plain = new Set([...source.matchAll(/(?<!\\}})`([^`]+)`/g)].map((m) => m[1]));
+  const md = c.node.querySelector(".jp-MarkdownOutput, .myst");
+  if (!md) return false;
+  const codes = new Set([...md.querySelectorAll("code")].map((e) => e.textContent));
+  return names.every((name) => plain.has(name) || !codes.has(name));
+}}"""
 CELLS_JS = f"""() => {{
   const w = {PANEL_JS};
   const skip = "pre, code, .katex, script, style";
