@@ -509,3 +509,14 @@ def test_every_precomputed_frame_has_alt_text(site: Path) -> None:
     static_pages = [p for p in _html_files(site) if "optlib-static-widget" in p.read_text("utf-8")]
     assert frames or not static_pages, "static widgets, but no frame written as a file"
     assert not missing, f"{missing} of {frames} precomputed frames have no alt text"
+
+
+def test_bibliography_entries_are_list_items(site: Path) -> None:
+    """The citation list holds list items, and no entry keeps the deprecated
+    doc-biblioentry role (Lighthouse's accessibility audit failed on both)."""
+    page = (site / "bibliography.html").read_text(encoding="utf-8")
+    assert 'role="list" class="citation-list"' in page
+    entries = re.findall(r'<div[^>]*class="citation"[^>]*>', page)
+    assert len(entries) > 20
+    assert all('role="listitem"' in entry for entry in entries)
+    assert "doc-biblioentry" not in page
