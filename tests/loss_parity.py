@@ -296,3 +296,15 @@ def check_live(name: str, inputs: str, reduction: str, dtype: Any) -> None:
     rtol = RTOL[np.dtype(dtype).name]
     assert_parity(value, expected_value, rtol)
     assert_parity(grad, expected_grad, rtol)
+
+
+def assert_refused(loss: optlib.losses.Loss, y_pred: Any, y_true: Any, match: str, **kwargs: Any):
+    """Both the value and the gradient raise ValueError matching ``match``, and the
+    checks themselves print no NumPy warning (every floating-point error raises)."""
+    import pytest
+
+    with np.errstate(all="raise"):
+        with pytest.raises(ValueError, match=match):
+            loss(y_pred, y_true, **kwargs)
+        with pytest.raises(ValueError, match=match):
+            loss.grad(y_pred, y_true, **kwargs)
